@@ -1,0 +1,2202 @@
+/* js-join-set.c: a structured group of tasks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * JsJoinSet:
+ *
+ * A group of related tasks: spawn any number of them, take each result as
+ * it finishes, abort one or all, and know that when the set is dropped
+ * nothing it started is left running unowned.
+ *
+ * `JsJoinSet` brings Tokio's `JoinSet` to GLib. Tasks come in two kinds,
+ * with one signature, [callback@Js.TaskFunc]:
+ *
+ * - [method@Js.JoinSet.spawn] runs the function in the set's
+ *   [struct@GLib.MainContext] (the thread-default context when the set was
+ *   created), never inside the spawn call itself. It may complete its
+ *   [class@Js.Task] later, from the callback of an `_async` operation;
+ * - [method@Js.JoinSet.spawn_in_thread] runs blocking work on a worker
+ *   thread of a thread pool shared by every set.
+ *
+ * Finished tasks are joined in completion order, not spawn order, with
+ * [method@Js.JoinSet.join_next_async], [method@Js.JoinSet.join_next],
+ * [method@Js.JoinSet.try_join_next] or [method@Js.JoinSet.join_all_async].
+ * Each task keeps the id [method@Js.JoinSet.spawn] returned, so results can
+ * be mapped back to their inputs.
+ *
+ * ```c
+ * static void
+ * square (JsTask *task, GCancellable *cancellable, gpointer user_data)
+ * {
+ *   gssize n = GPOINTER_TO_SIZE (user_data);
+ *
+ *   js_task_return_int (task, n * n);
+ * }
+ *
+ * static gssize
+ * sum_of_squares (void)
+ * {
+ *   g_autoptr(JsJoinSet) set = js_join_set_new ();
+ *   g_autoptr(GError) error = NULL;
+ *   JsTask *task;
+ *   gssize total = 0;
+ *
+ *   for (gsize n = 1; n <= 3; n++)
+ *     js_join_set_spawn_in_thread (set, square, GSIZE_TO_POINTER (n), NULL);
+ *
+ *   while ((task = js_join_set_join_next (set, NULL, &error)))
+ *     {
+ *       total += js_task_propagate_int (task, &error);
+ *       g_object_unref (task);
+ *       g_assert_no_error (error);
+ *     }
+ *
+ *   return total; // 14
+ * }
+ * ```
+ *
+ * ## Aborting
+ *
+ * [method@Js.JoinSet.abort] and [method@Js.JoinSet.abort_all] abort tasks:
+ * a task that has not started never runs (its `user_data` is destroyed at
+ * once), and a running task's cancellable is cancelled. Either way the task
+ * joins at once with `G_IO_ERROR_CANCELLED`; whatever a running function
+ * returns afterwards is freed. Cancelling the set's parent
+ * [property@Js.JoinSet:cancellable] aborts every task and closes the set,
+ * and [method@Js.JoinSet.shutdown_async] does the same and waits until no
+ * task function is running any more.
+ *
+ * Dropping the last reference to the set aborts every unfinished task,
+ * never runs the queued ones, and frees every result nobody joined. Tasks
+ * never keep their set alive (only pending joins do), so a
+ * `g_autoptr(JsJoinSet)` leaving scope, or a binding's garbage collector,
+ * really ends the group. Thread functions still running finish safely
+ * afterwards: their results are freed.
+ *
+ * ## Threads
+ *
+ * Spawning, aborting and reading the length are safe from any thread.
+ * Joins complete in the thread-default main context of their caller, as
+ * GIO requires. [property@Js.JoinSet:length] is notified in the set's own
+ * context, at most once per main-loop iteration; the other properties are
+ * notified in the thread that sets them.
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "js-i18n-private.h"
+#include "js-join-error.h"
+#include "js-join-set-private.h"
+#include "js-pool-private.h"
+
+/* Deferred work. The core never calls user code, emits a signal or drops
+ * a task reference while holding its mutex: functions ending in _locked
+ * record what must happen into a JsFlush, and flush_run() does it after
+ * the mutex is released. */
+typedef struct
+{
+  gpointer       data;
+  GDestroyNotify notify;
+} JsDestroy;
+
+typedef struct
+{
+  GPtrArray *cancel;       /* GCancellable, owned: to cancel */
+  GArray    *destroy;      /* JsDestroy: user_data of tasks that never ran */
+  GPtrArray *deliver;      /* JsWaiter: async waiters to complete now */
+  GPtrArray *unref;        /* GObject, owned */
+  GSource   *arm;          /* owned: the core's source, to make ready */
+  guint      n_drainers;   /* drainers to push to the pool */
+  guint      watch : 1;    /* ask the pool's watchdog to watch the core */
+  guint      wakeup : 1;   /* wake up the core's context */
+} JsFlush;
+
+#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+typedef enum
+{
+  JS_WAIT_NEXT,            /* join_next_async */
+  JS_WAIT_ALL,             /* join_all_async */
+  JS_WAIT_SYNC,            /* join_next, on the caller's stack */
+  JS_WAIT_SHUTDOWN,        /* shutdown_async */
+} JsWaitKind;
+
+/* Someone waiting for the set. Async waiters are the task data of their
+ * GTask, which holds the set (and so the core) alive. */
+typedef struct
+{
+  GList       link;        /* in `queue` */
+  GQueue     *queue;       /* core->waiters, ->shutdowns, ->deliver or NULL */
+  JsCore     *core;
+  JsWaitKind  kind;
+  guint       done : 1;    /* served or cancelled; guarded by core->mutex */
+  guint       cancelled : 1;
+  guint       iterating : 1;
+  JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
+  GPtrArray  *all;         /* ALL: the tasks handed over so far */
+  GTask      *gtask;       /* owned while pending */
+  GSource    *cancel_source;
+} JsWaiter;
+
+/* Lock order: core->mutex, then the pool's watch_mutex. GMainContext locks
+ * are never taken with core->mutex held (sources are made ready through a
+ * JsFlush). */
+struct _JsCore
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  GCond            cond;           /* broadcast when a blocking join is done */
+  GMainContext    *context;        /* immutable: where spawn() tasks run */
+  GWeakRef         set;            /* the JsJoinSet, for notifications */
+  guint            soft_cap;       /* immutable: drainers before the watchdog */
+
+  /* Everything below is guarded by mutex. */
+  GSource         *source;         /* NULL once the set is disposed */
+  GHashTable      *tasks;          /* id → JsTask: every task of the set
+                                    * that was not joined or detached */
+  GQueue           queue;          /* JS_TASK_QUEUED */
+  GQueue           thread_ready;   /* JS_TASK_READY, in a thread */
+  GQueue           main_ready;     /* JS_TASK_READY, in the context */
+  GQueue           running;        /* JS_TASK_RUNNING, not detached */
+  GQueue           completed;      /* JS_TASK_COMPLETED, not detached */
+  GQueue           waiters;        /* JsWaiter NEXT, ALL, SYNC: FIFO */
+  GQueue           shutdowns;      /* JsWaiter SHUTDOWN */
+  GQueue           deliver;        /* JsWaiter served, completed by source */
+  guint64          next_id;
+  guint64          progress;       /* thread tasks started, for the watchdog */
+  guint64          watched_progress;
+  guint            length;
+  guint            notified_length;
+  guint            n_active;       /* tasks holding a concurrency slot */
+  guint            max_concurrent;
+  guint            n_drainers;
+  guint            closed : 1;
+  guint            disposed : 1;
+  guint            abort_on_error : 1;
+  guint            armed : 1;
+  guint            watched : 1;
+};
+
+struct _JsJoinSet
+{
+  GObject       parent_instance;
+
+  JsCore       *core;
+  GCancellable *cancellable;       /* construct-only parent */
+  gulong        cancelled_id;
+};
+
+enum {
+  PROP_0,
+  PROP_ABORT_ON_ERROR,
+  PROP_CANCELLABLE,
+  PROP_LENGTH,
+  PROP_MAX_CONCURRENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (JsJoinSet, js_join_set, G_TYPE_OBJECT)
+
+/* ------------------------------------------------------------------------
+ * The core
+ * ------------------------------------------------------------------------ */
+
+void
+_js_core_lock (JsCore *core)
+{
+  g_mutex_lock (&core->mutex);
+}
+
+void
+_js_core_unlock (JsCore *core)
+{
+  g_mutex_unlock (&core->mutex);
+}
+
+JsCore *
+_js_core_ref (JsCore *core)
+{
+  g_atomic_ref_count_inc (&core->ref_count);
+  return core;
+}
+
+void
+_js_core_unref (JsCore *core)
+{
+  if (!g_atomic_ref_count_dec (&core->ref_count))
+    return;
+
+  g_assert (core->source == NULL);
+  g_assert (core->waiters.length == 0);
+  g_assert (core->shutdowns.length == 0);
+  g_assert (core->deliver.length == 0);
+
+  g_hash_table_unref (core->tasks);
+  g_weak_ref_clear (&core->set);
+  g_main_context_unref (core->context);
+  g_cond_clear (&core->cond);
+  g_mutex_clear (&core->mutex);
+  g_free (core);
+}
+
+static void
+flush_add_unref (JsFlush  *flush,
+                 gpointer  object)
+{
+  if (flush->unref == NULL)
+    flush->unref = g_ptr_array_new ();
+  g_ptr_array_add (flush->unref, object);
+}
+
+static void
+arm_locked (JsCore  *core,
+            JsFlush *flush)
+{
+  if (core->armed || core->source == NULL)
+    return;
+
+  core->armed = TRUE;
+  g_assert (flush->arm == NULL);
+  flush->arm = g_source_ref (core->source);
+}
+
+static void waiter_deliver (JsWaiter *w);
+
+static void
+flush_run (JsCore  *core,
+           JsFlush *flush)
+{
+  if (flush->cancel != NULL)
+    {
+      for (guint i = 0; i < flush->cancel->len; i++)
+        {
+          GCancellable *cancellable = g_ptr_array_index (flush->cancel, i);
+
+          g_cancellable_cancel (cancellable);
+          g_object_unref (cancellable);
+        }
+      g_ptr_array_unref (flush->cancel);
+    }
+
+  if (flush->destroy != NULL)
+    {
+      for (guint i = 0; i < flush->destroy->len; i++)
+        {
+          JsDestroy *d = &g_array_index (flush->destroy, JsDestroy, i);
+
+          d->notify (d->data);
+        }
+      g_array_unref (flush->destroy);
+    }
+
+  if (flush->deliver != NULL)
+    {
+      for (guint i = 0; i < flush->deliver->len; i++)
+        waiter_deliver (g_ptr_array_index (flush->deliver, i));
+      g_ptr_array_unref (flush->deliver);
+    }
+
+  if (flush->arm != NULL)
+    {
+      g_source_set_ready_time (flush->arm, 0);
+      g_source_unref (flush->arm);
+    }
+
+  for (guint i = 0; i < flush->n_drainers; i++)
+    _js_pool_push_drainer (core);
+
+  if (flush->watch)
+    _js_pool_watch (core);
+
+  if (flush->wakeup)
+    g_main_context_wakeup (core->context);
+
+  if (flush->unref != NULL)
+    {
+      for (guint i = 0; i < flush->unref->len; i++)
+        g_object_unref (g_ptr_array_index (flush->unref, i));
+      g_ptr_array_unref (flush->unref);
+    }
+}
+
+static void
+ensure_drainers_locked (JsCore  *core,
+                        JsFlush *flush)
+{
+  guint ready = core->thread_ready.length;
+  guint want = MIN (ready, core->soft_cap);
+
+  if (core->n_drainers < want)
+    {
+      flush->n_drainers += want - core->n_drainers;
+      core->n_drainers = want;
+    }
+
+  if (ready > core->n_drainers && !core->watched)
+    {
+      core->watched = TRUE;
+      core->watched_progress = core->progress;
+      flush->watch = TRUE;
+    }
+}
+
+static void
+make_ready_locked (JsCore  *core,
+                   JsTask  *task,
+                   JsFlush *flush)
+{
+  task->state = JS_TASK_READY;
+  task->holds_slot = TRUE;
+  core->n_active++;
+
+  if (task->in_thread)
+    {
+      g_queue_push_tail_link (&core->thread_ready, &task->link);
+    }
+  else
+    {
+      g_queue_push_tail_link (&core->main_ready, &task->link);
+      arm_locked (core, flush);
+    }
+}
+
+static gboolean
+has_free_slot_locked (JsCore *core)
+{
+  return core->max_concurrent == 0 || core->n_active < core->max_concurrent;
+}
+
+/* Starts queued tasks, in FIFO order, while there are free slots. */
+static void
+schedule_locked (JsCore  *core,
+                 JsFlush *flush)
+{
+  GList *link;
+
+  while ((link = core->queue.head) != NULL && has_free_slot_locked (core))
+    {
+      g_queue_unlink (&core->queue, link);
+      make_ready_locked (core, link->data, flush);
+    }
+
+  ensure_drainers_locked (core, flush);
+}
+
+static void
+finish_waiter_locked (JsCore   *core,
+                      JsWaiter *w,
+                      JsFlush  *flush)
+{
+  w->done = TRUE;
+  w->queue = NULL;
+
+  if (w->kind == JS_WAIT_SYNC)
+    {
+      g_cond_broadcast (&core->cond);
+      if (w->iterating)
+        flush->wakeup = TRUE;
+      return;
+    }
+
+  /* Waiters in the set's own context are completed together by the set's
+   * source: one wake-up for a batch of results. Others go through GTask,
+   * which posts to their context. */
+  if (core->source != NULL && g_task_get_context (w->gtask) == core->context)
+    {
+      g_queue_push_tail_link (&core->deliver, &w->link);
+      w->queue = &core->deliver;
+      arm_locked (core, flush);
+    }
+  else
+    {
+      if (flush->deliver == NULL)
+        flush->deliver = g_ptr_array_new ();
+      g_ptr_array_add (flush->deliver, w);
+    }
+}
+
+/* Hands the oldest completed task to a consumer. Returns the core's
+ * reference. */
+static JsTask *
+take_completed_locked (JsCore  *core,
+                       JsFlush *flush)
+{
+  GList *link = g_queue_pop_head_link (&core->completed);
+  JsTask *task;
+
+  if (link == NULL)
+    return NULL;
+
+  task = link->data;
+  task->state = JS_TASK_JOINED;
+  g_hash_table_remove (core->tasks, &task->id);
+  core->length--;
+  arm_locked (core, flush);
+
+  return task;
+}
+
+/* Serves pending joins, first come first served. */
+static void
+serve_waiters_locked (JsCore  *core,
+                      JsFlush *flush)
+{
+  GList *link;
+
+  while ((link = core->waiters.head) != NULL)
+    {
+      JsWaiter *w = link->data;
+
+      if (w->kind == JS_WAIT_ALL)
+        {
+          JsTask *task;
+
+          while ((task = take_completed_locked (core, flush)) != NULL)
+            g_ptr_array_add (w->all, task);
+
+          if (core->length > 0)
+            break;
+        }
+      else
+        {
+          w->task = take_completed_locked (core, flush);
+
+          /* Nothing finished yet, but something will. */
+          if (w->task == NULL && core->length > 0)
+            break;
+        }
+
+      g_queue_unlink (&core->waiters, link);
+      finish_waiter_locked (core, w, flush);
+    }
+}
+
+static void
+complete_shutdowns_locked (JsCore  *core,
+                           JsFlush *flush)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&core->shutdowns)) != NULL)
+    {
+      JsWaiter *w = link->data;
+
+      w->done = TRUE;
+      w->queue = NULL;
+      if (flush->deliver == NULL)
+        flush->deliver = g_ptr_array_new ();
+      g_ptr_array_add (flush->deliver, w);
+    }
+}
+
+static void
+release_slot_locked (JsCore  *core,
+                     JsTask  *task,
+                     JsFlush *flush)
+{
+  if (!task->holds_slot)
+    return;
+
+  task->holds_slot = FALSE;
+  core->n_active--;
+
+  schedule_locked (core, flush);
+
+  if (core->n_active == 0)
+    complete_shutdowns_locked (core, flush);
+}
+
+static void abort_all_locked (JsCore  *core,
+                              JsFlush *flush);
+
+/* Gives @task its outcome (taking ownership of @result) and, unless the
+ * set no longer wants it, puts it in the completed queue. */
+static void
+complete_locked (JsCore   *core,
+                 JsTask   *task,
+                 JsResult *result,
+                 JsFlush  *flush)
+{
+  JsTaskState prev = task->state;
+
+  g_assert (prev < JS_TASK_COMPLETED);
+
+  task->result = *result;
+  memset (result, 0, sizeof *result);
+  task->state = JS_TASK_COMPLETED;
+
+  switch (prev)
+    {
+    case JS_TASK_QUEUED:
+      g_queue_unlink (&core->queue, &task->link);
+      break;
+
+    case JS_TASK_READY:
+      g_queue_unlink (task->in_thread ? &core->thread_ready : &core->main_ready,
+                      &task->link);
+      break;
+
+    case JS_TASK_RUNNING:
+      if (!task->detached)
+        g_queue_unlink (&core->running, &task->link);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* A thread task holds its slot until its function returns; a task in
+   * the context holds it until it completes. */
+  if (!task->in_thread || prev != JS_TASK_RUNNING)
+    release_slot_locked (core, task, flush);
+
+  if (task->detached || core->disposed)
+    {
+      /* Nobody will join it: drop the reference the queue held. */
+      if (prev != JS_TASK_RUNNING)
+        flush_add_unref (flush, task);
+      task->state = JS_TASK_JOINED;
+      return;
+    }
+
+  /* A running task is kept alive by its producer only: take a reference
+   * for the completed queue. */
+  if (prev == JS_TASK_RUNNING)
+    g_object_ref (task);
+  g_queue_push_tail_link (&core->completed, &task->link);
+
+  if (core->abort_on_error &&
+      task->result.kind == JS_RESULT_ERROR &&
+      !g_error_matches (task->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    abort_all_locked (core, flush);
+
+  serve_waiters_locked (core, flush);
+}
+
+static void
+abort_task_locked (JsCore  *core,
+                   JsTask  *task,
+                   JsFlush *flush)
+{
+  JsResult result = { JS_RESULT_ERROR };
+
+  result.u.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                        /* Translators: the error of a task
+                                         * aborted with js_join_set_abort() */
+                                        _("The task was aborted"));
+
+  if (task->state == JS_TASK_RUNNING)
+    {
+      if (flush->cancel == NULL)
+        flush->cancel = g_ptr_array_new ();
+      g_ptr_array_add (flush->cancel, g_object_ref (task->cancellable));
+    }
+  else if (task->user_data_destroy != NULL)
+    {
+      /* It never ran, and never will: nobody else holds user_data. */
+      JsDestroy d = { task->user_data, task->user_data_destroy };
+
+      if (flush->destroy == NULL)
+        flush->destroy = g_array_new (FALSE, FALSE, sizeof (JsDestroy));
+      g_array_append_val (flush->destroy, d);
+      task->user_data = NULL;
+      task->user_data_destroy = NULL;
+    }
+
+  complete_locked (core, task, &result, flush);
+}
+
+static void
+abort_list_locked (JsCore  *core,
+                   GQueue  *queue,
+                   JsFlush *flush)
+{
+  GList *link = queue->head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+      JsTask *task = link->data;
+
+      if (!task->detached)
+        abort_task_locked (core, task, flush);
+
+      link = next;
+    }
+}
+
+static void
+abort_all_locked (JsCore  *core,
+                  JsFlush *flush)
+{
+  /* Queued tasks first: they hold no slot, so aborting them starts
+   * nothing. Aborting the others frees slots, which only detached tasks
+   * (skipped here) can take. */
+  abort_list_locked (core, &core->queue, flush);
+  abort_list_locked (core, &core->main_ready, flush);
+  abort_list_locked (core, &core->thread_ready, flush);
+  abort_list_locked (core, &core->running, flush);
+}
+
+/* Marks @task as started and returns whether its function must run. */
+static void
+start_task_locked (JsCore       *core,
+                   JsTask       *task,
+                   GCancellable *cancellable)
+{
+  task->state = JS_TASK_RUNNING;
+  task->cancellable = cancellable;
+  if (!task->detached)
+    g_queue_push_tail_link (&core->running, &task->link);
+}
+
+void
+_js_core_drain (JsCore *core)
+{
+  JsTask *task = NULL;
+
+  for (;;)
+    {
+      JsFlush flush = JS_FLUSH_INIT;
+      GCancellable *cancellable = g_cancellable_new ();
+      JsTask *finished = task;
+      GList *link;
+
+      g_mutex_lock (&core->mutex);
+
+      if (finished != NULL)
+        {
+          finished->func_done = TRUE;
+          release_slot_locked (core, finished, &flush);
+        }
+
+      link = g_queue_pop_head_link (&core->thread_ready);
+      if (link != NULL)
+        {
+          task = link->data;
+          start_task_locked (core, task, g_steal_pointer (&cancellable));
+          core->progress++;
+        }
+      else
+        {
+          task = NULL;
+          core->n_drainers--;
+        }
+
+      g_mutex_unlock (&core->mutex);
+
+      flush_run (core, &flush);
+      g_clear_object (&cancellable);
+
+      /* The runner's reference: dropping it may abandon the task. */
+      g_clear_object (&finished);
+
+      if (task == NULL)
+        break;
+
+      task->func (task, task->cancellable, task->user_data);
+    }
+}
+
+gboolean
+_js_core_check_stalled (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean keep = TRUE;
+
+  g_mutex_lock (&core->mutex);
+
+  if (core->thread_ready.length == 0)
+    {
+      core->watched = FALSE;
+      keep = FALSE;
+    }
+  else if (core->progress == core->watched_progress &&
+           core->n_drainers < JS_POOL_MAX_DRAINERS)
+    {
+      /* Every drainer is stuck in a task: add one. */
+      core->n_drainers++;
+      flush.n_drainers = 1;
+    }
+
+  core->watched_progress = core->progress;
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return keep;
+}
+
+/* Runs one task of main_ready. Called by the set's source. */
+static gboolean
+run_main_task (JsCore *core)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  JsTask *task;
+  GList *link;
+
+  g_mutex_lock (&core->mutex);
+  link = g_queue_pop_head_link (&core->main_ready);
+  if (link != NULL)
+    {
+      task = link->data;
+      start_task_locked (core, task, g_steal_pointer (&cancellable));
+    }
+  g_mutex_unlock (&core->mutex);
+
+  if (link == NULL)
+    {
+      g_object_unref (cancellable);
+      return FALSE;
+    }
+
+  task->func (task, task->cancellable, task->user_data);
+
+  /* The runner's reference: dropping it may abandon the task. */
+  g_object_unref (task);
+
+  return TRUE;
+}
+
+static void
+core_dispatch (JsCore  *core,
+               GSource *source)
+{
+  GQueue deliver;
+  guint n_main;
+  gboolean notify;
+  GList *link;
+
+  g_source_set_ready_time (source, -1);
+
+  g_mutex_lock (&core->mutex);
+  core->armed = FALSE;
+  deliver = core->deliver;
+  g_queue_init (&core->deliver);
+  for (link = deliver.head; link != NULL; link = link->next)
+    ((JsWaiter *)link->data)->queue = NULL;
+  n_main = core->main_ready.length;
+  notify = core->length != core->notified_length;
+  core->notified_length = core->length;
+  g_mutex_unlock (&core->mutex);
+
+  link = deliver.head;
+  while (link != NULL)
+    {
+      GList *next = link->next;
+
+      waiter_deliver (link->data);
+      link = next;
+    }
+
+  /* Only the tasks ready now: tasks they spawn run in a later iteration. */
+  for (guint i = 0; i < n_main; i++)
+    if (!run_main_task (core))
+      break;
+
+  if (notify)
+    {
+      g_autoptr(JsJoinSet) self = g_weak_ref_get (&core->set);
+
+      if (self != NULL)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+    }
+}
+
+typedef struct
+{
+  GSource  source;
+  JsCore  *core;
+} JsCoreSource;
+
+static gboolean
+core_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  core_dispatch (((JsCoreSource *)source)->core, source);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+core_source_finalize (GSource *source)
+{
+  g_clear_pointer (&((JsCoreSource *)source)->core, _js_core_unref);
+}
+
+static GSourceFuncs core_source_funcs = {
+  .dispatch = core_source_dispatch,
+  .finalize = core_source_finalize,
+};
+
+static JsCore *
+core_new (JsJoinSet *self)
+{
+  JsCore *core = g_new0 (JsCore, 1);
+  JsCoreSource *source;
+
+  g_atomic_ref_count_init (&core->ref_count);
+  g_mutex_init (&core->mutex);
+  g_cond_init (&core->cond);
+  g_weak_ref_init (&core->set, self);
+  core->context = g_main_context_ref_thread_default ();
+  core->soft_cap = _js_pool_get_soft_cap ();
+  core->tasks = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  source = (JsCoreSource *)g_source_new (&core_source_funcs, sizeof *source);
+  source->core = _js_core_ref (core);
+  g_source_set_static_name ((GSource *)source, "[joinset] JsJoinSet");
+  /* A task may run a nested loop on the set's context, for example by
+   * calling js_join_set_join_next() on its own set. */
+  g_source_set_can_recurse ((GSource *)source, TRUE);
+  g_source_attach ((GSource *)source, core->context);
+  core->source = (GSource *)source;
+
+  return core;
+}
+
+static void
+core_dispose (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  GQueue *lists[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  GSource *source;
+  GList *link;
+
+  g_mutex_lock (&core->mutex);
+
+  core->closed = TRUE;
+  core->disposed = TRUE;
+
+  /* Unfinished tasks: queued ones never run, running ones are cancelled.
+   * As the core is disposed, complete_locked() keeps none of them. */
+  abort_all_locked (core, &flush);
+
+  /* Results nobody joined. */
+  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+    {
+      JsTask *task = link->data;
+
+      task->state = JS_TASK_JOINED;
+      flush_add_unref (&flush, task);
+    }
+
+  /* Detached tasks that have not started need the set to run: they are
+   * dropped with it. */
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      link = lists[i]->head;
+      while (link != NULL)
+        {
+          GList *next = link->next;
+          JsTask *task = link->data;
+
+          g_assert (task->detached);
+          abort_task_locked (core, task, &flush);
+          link = next;
+        }
+    }
+
+  g_hash_table_remove_all (core->tasks);
+  core->length = 0;
+
+  source = g_steal_pointer (&core->source);
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
+on_parent_cancelled (GCancellable *cancellable,
+                     JsCore       *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+
+  g_mutex_lock (&core->mutex);
+  core->closed = TRUE;
+  abort_all_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+void
+_js_core_task_return (JsTask   *task,
+                      JsResult *result)
+{
+  JsCore *core = task->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean twice = FALSE;
+
+  g_mutex_lock (&core->mutex);
+
+  if (task->returned)
+    {
+      twice = TRUE;
+    }
+  else
+    {
+      task->returned = TRUE;
+
+      /* Otherwise the task was aborted first: this late result is freed
+       * below. */
+      if (task->state == JS_TASK_RUNNING)
+        complete_locked (core, task, result, &flush);
+    }
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (twice)
+    g_critical ("A js_task_return_*() function was called twice on task %"
+                G_GUINT64_FORMAT ": a task returns exactly once", task->id);
+
+  _js_result_clear (result);
+}
+
+void
+_js_core_task_dispose (JsTask *task)
+{
+  JsCore *core = task->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  GDestroyNotify destroy;
+  gpointer data;
+
+  g_mutex_lock (&core->mutex);
+
+  if (task->state == JS_TASK_RUNNING)
+    {
+      JsResult result = { JS_RESULT_ERROR };
+
+      /* The producer let go without returning. complete_locked() takes a
+       * reference to keep the task for a join: that resurrects it. */
+      result.u.error = g_error_new (JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED,
+                                    /* Translators: the placeholder is the
+                                     * number that identifies a task */
+                                    _("Task %" G_GUINT64_FORMAT " was dropped without returning a result"),
+                                    task->id);
+      complete_locked (core, task, &result, &flush);
+    }
+
+  /* The producer is done with user_data. */
+  data = g_steal_pointer (&task->user_data);
+  destroy = g_steal_pointer (&task->user_data_destroy);
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (destroy != NULL)
+    destroy (data);
+}
+
+/* ------------------------------------------------------------------------
+ * Waiters
+ * ------------------------------------------------------------------------ */
+
+static void
+waiter_free (gpointer data)
+{
+  JsWaiter *w = data;
+
+  g_assert (w->gtask == NULL);
+  g_assert (w->queue == NULL);
+
+  g_clear_object (&w->task);
+  g_clear_pointer (&w->all, g_ptr_array_unref);
+  if (w->cancel_source != NULL)
+    {
+      g_source_destroy (w->cancel_source);
+      g_source_unref (w->cancel_source);
+    }
+  g_free (w);
+}
+
+/* Takes a pending waiter out of its queue. A join_all waiter gives back
+ * the tasks it collected, so that cancelling it loses none. */
+static void
+waiter_unlink_locked (JsCore   *core,
+                      JsWaiter *w,
+                      JsFlush  *flush)
+{
+  g_assert (!w->done && w->queue != NULL);
+
+  g_queue_unlink (w->queue, &w->link);
+  w->queue = NULL;
+  w->done = TRUE;
+  w->cancelled = TRUE;
+
+  if (w->all != NULL && w->all->len > 0)
+    {
+      for (guint i = w->all->len; i > 0; i--)
+        {
+          JsTask *task = g_ptr_array_steal_index (w->all, i - 1);
+
+          task->state = JS_TASK_COMPLETED;
+          g_hash_table_insert (core->tasks, &task->id, task);
+          g_queue_push_head_link (&core->completed, &task->link);
+          core->length++;
+        }
+      arm_locked (core, flush);
+      serve_waiters_locked (core, flush);
+    }
+}
+
+/* Completes an async waiter that is done. Called without the lock. */
+static void
+waiter_deliver (JsWaiter *w)
+{
+  GTask *gtask = g_steal_pointer (&w->gtask);
+
+  if (w->cancel_source != NULL)
+    g_source_destroy (w->cancel_source);
+
+  switch (w->kind)
+    {
+    case JS_WAIT_NEXT:
+      g_task_return_pointer (gtask, g_steal_pointer (&w->task), g_object_unref);
+      break;
+
+    case JS_WAIT_ALL:
+      g_task_return_pointer (gtask, g_steal_pointer (&w->all),
+                             (GDestroyNotify) g_ptr_array_unref);
+      break;
+
+    case JS_WAIT_SHUTDOWN:
+      g_task_return_boolean (gtask, TRUE);
+      break;
+
+    case JS_WAIT_SYNC:
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* May free w. */
+  g_object_unref (gtask);
+}
+
+static gboolean
+on_waiter_cancelled (GCancellable *cancellable,
+                     gpointer      data)
+{
+  GTask *gtask = data;
+  JsWaiter *w = g_task_get_task_data (gtask);
+  JsCore *core = w->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean cancelled = FALSE;
+
+  g_mutex_lock (&core->mutex);
+  if (!w->done)
+    {
+      waiter_unlink_locked (core, w, &flush);
+      cancelled = TRUE;
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (cancelled)
+    {
+      GTask *owned = g_steal_pointer (&w->gtask);
+
+      g_task_return_error_if_cancelled (owned);
+      g_object_unref (owned);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static JsWaiter *
+waiter_new_async (JsJoinSet           *self,
+                  JsWaitKind           kind,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             source_tag)
+{
+  JsWaiter *w = g_new0 (JsWaiter, 1);
+  GTask *gtask = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (gtask, source_tag);
+  /* A join that was served returns its task even if its cancellable was
+   * cancelled meanwhile: otherwise the task would be lost. */
+  g_task_set_check_cancellable (gtask, FALSE);
+  g_task_set_task_data (gtask, w, waiter_free);
+
+  w->link.data = w;
+  w->core = self->core;
+  w->kind = kind;
+  w->gtask = gtask;
+  if (kind == JS_WAIT_ALL)
+    w->all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (cancellable != NULL)
+    {
+      w->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (w->cancel_source, "[joinset] join cancelled");
+      g_source_set_callback (w->cancel_source,
+                             G_SOURCE_FUNC (on_waiter_cancelled),
+                             g_object_ref (gtask), g_object_unref);
+      g_source_attach (w->cancel_source, g_task_get_context (gtask));
+    }
+
+  return w;
+}
+
+/* ------------------------------------------------------------------------
+ * JsJoinSet
+ * ------------------------------------------------------------------------ */
+
+static void
+js_join_set_constructed (GObject *object)
+{
+  JsJoinSet *self = (JsJoinSet *)object;
+
+  G_OBJECT_CLASS (js_join_set_parent_class)->constructed (object);
+
+  if (self->cancellable != NULL)
+    self->cancelled_id = g_cancellable_connect (self->cancellable,
+                                                G_CALLBACK (on_parent_cancelled),
+                                                _js_core_ref (self->core),
+                                                (GDestroyNotify) _js_core_unref);
+}
+
+static void
+js_join_set_dispose (GObject *object)
+{
+  JsJoinSet *self = (JsJoinSet *)object;
+
+  /* Disconnecting from inside the handler's own emission would deadlock;
+   * once the parent is cancelled the handler has run or is running, and
+   * its core reference is released with the cancellable. */
+  if (self->cancelled_id != 0 && !g_cancellable_is_cancelled (self->cancellable))
+    g_cancellable_disconnect (self->cancellable, self->cancelled_id);
+  self->cancelled_id = 0;
+
+  core_dispose (self->core);
+
+  G_OBJECT_CLASS (js_join_set_parent_class)->dispose (object);
+}
+
+static void
+js_join_set_finalize (GObject *object)
+{
+  JsJoinSet *self = (JsJoinSet *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->core, _js_core_unref);
+
+  G_OBJECT_CLASS (js_join_set_parent_class)->finalize (object);
+}
+
+static void
+js_join_set_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  JsJoinSet *self = JS_JOIN_SET (object);
+
+  switch (prop_id)
+    {
+    case PROP_ABORT_ON_ERROR:
+      g_value_set_boolean (value, js_join_set_get_abort_on_error (self));
+      break;
+
+    case PROP_CANCELLABLE:
+      g_value_set_object (value, self->cancellable);
+      break;
+
+    case PROP_LENGTH:
+      g_value_set_uint (value, js_join_set_get_length (self));
+      break;
+
+    case PROP_MAX_CONCURRENT:
+      g_value_set_uint (value, js_join_set_get_max_concurrent (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+js_join_set_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  JsJoinSet *self = JS_JOIN_SET (object);
+
+  switch (prop_id)
+    {
+    case PROP_ABORT_ON_ERROR:
+      js_join_set_set_abort_on_error (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_CANCELLABLE:
+      self->cancellable = g_value_dup_object (value);
+      break;
+
+    case PROP_MAX_CONCURRENT:
+      js_join_set_set_max_concurrent (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+js_join_set_class_init (JsJoinSetClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = js_join_set_constructed;
+  object_class->dispose = js_join_set_dispose;
+  object_class->finalize = js_join_set_finalize;
+  object_class->get_property = js_join_set_get_property;
+  object_class->set_property = js_join_set_set_property;
+
+  /**
+   * JsJoinSet:abort-on-error:
+   *
+   * Whether the first task that fails aborts every unfinished task.
+   *
+   * Any error counts except `G_IO_ERROR_CANCELLED`, so aborted tasks do
+   * not abort the others. The failed task keeps its own error.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ABORT_ON_ERROR] =
+    g_param_spec_boolean ("abort-on-error", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:cancellable:
+   *
+   * A parent cancellable: cancelling it aborts every task of the set and
+   * closes it, so that later spawns return 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CANCELLABLE] =
+    g_param_spec_object ("cancellable", NULL, NULL,
+                         G_TYPE_CANCELLABLE,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:length:
+   *
+   * The number of tasks in the set: spawned and not joined yet, whether
+   * they are queued, running or finished.
+   *
+   * It is notified in the set's main context, at most once per main-loop
+   * iteration, when it changed since the last notification.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LENGTH] =
+    g_param_spec_uint ("length", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:max-concurrent:
+   *
+   * How many task functions may run at once, or 0 for no limit.
+   *
+   * Tasks beyond the limit wait in spawn order. A thread task holds its
+   * place until its function returns; a task in the main context until it
+   * completes. Raising the limit starts waiting tasks at once.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_CONCURRENT] =
+    g_param_spec_uint ("max-concurrent", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+js_join_set_init (JsJoinSet *self)
+{
+  self->core = core_new (self);
+}
+
+/**
+ * js_join_set_new:
+ *
+ * Creates an empty set. Its tasks spawned with [method@Js.JoinSet.spawn]
+ * run in the thread-default main context of the caller.
+ *
+ * Returns: (transfer full): a new `JsJoinSet`
+ *
+ * Since: 1.0
+ */
+JsJoinSet *
+js_join_set_new (void)
+{
+  return g_object_new (JS_TYPE_JOIN_SET, NULL);
+}
+
+/**
+ * js_join_set_new_with_cancellable:
+ * @cancellable: (nullable): a parent cancellable
+ *
+ * Creates an empty set with a parent cancellable (see
+ * [property@Js.JoinSet:cancellable]). Cancelling @cancellable aborts the
+ * whole set.
+ *
+ * Returns: (transfer full): a new `JsJoinSet`
+ *
+ * Since: 1.0
+ */
+JsJoinSet *
+js_join_set_new_with_cancellable (GCancellable *cancellable)
+{
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  return g_object_new (JS_TYPE_JOIN_SET, "cancellable", cancellable, NULL);
+}
+
+/**
+ * js_join_set_get_max_concurrent:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:max-concurrent].
+ *
+ * Returns: the concurrency limit, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+js_join_set_get_max_concurrent (JsJoinSet *self)
+{
+  guint max_concurrent;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  g_mutex_lock (&self->core->mutex);
+  max_concurrent = self->core->max_concurrent;
+  g_mutex_unlock (&self->core->mutex);
+
+  return max_concurrent;
+}
+
+/**
+ * js_join_set_set_max_concurrent:
+ * @self: a set
+ * @max_concurrent: how many task functions may run at once, or 0
+ *
+ * Sets [property@Js.JoinSet:max-concurrent]. Raising the limit starts
+ * waiting tasks at once; lowering it lets running tasks finish.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_max_concurrent (JsJoinSet *self,
+                                guint      max_concurrent)
+{
+  JsCore *core;
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean changed;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  core = self->core;
+
+  g_mutex_lock (&core->mutex);
+  changed = core->max_concurrent != max_concurrent;
+  core->max_concurrent = max_concurrent;
+  schedule_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONCURRENT]);
+}
+
+/**
+ * js_join_set_get_abort_on_error:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:abort-on-error].
+ *
+ * Returns: whether the first failing task aborts the others
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_get_abort_on_error (JsJoinSet *self)
+{
+  gboolean abort_on_error;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+
+  g_mutex_lock (&self->core->mutex);
+  abort_on_error = self->core->abort_on_error;
+  g_mutex_unlock (&self->core->mutex);
+
+  return abort_on_error;
+}
+
+/**
+ * js_join_set_set_abort_on_error:
+ * @self: a set
+ * @abort_on_error: whether the first failing task aborts the others
+ *
+ * Sets [property@Js.JoinSet:abort-on-error].
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_abort_on_error (JsJoinSet *self,
+                                gboolean   abort_on_error)
+{
+  gboolean changed;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  abort_on_error = !!abort_on_error;
+
+  g_mutex_lock (&self->core->mutex);
+  changed = self->core->abort_on_error != (guint) abort_on_error;
+  self->core->abort_on_error = abort_on_error;
+  g_mutex_unlock (&self->core->mutex);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ABORT_ON_ERROR]);
+}
+
+/**
+ * js_join_set_get_cancellable:
+ * @self: a set
+ *
+ * Gets the parent [property@Js.JoinSet:cancellable].
+ *
+ * Returns: (transfer none) (nullable): the parent cancellable
+ *
+ * Since: 1.0
+ */
+GCancellable *
+js_join_set_get_cancellable (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+
+  return self->cancellable;
+}
+
+/**
+ * js_join_set_get_length:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:length]: how many tasks were spawned and not
+ * joined yet. Safe from any thread.
+ *
+ * Returns: the number of tasks in the set
+ *
+ * Since: 1.0
+ */
+guint
+js_join_set_get_length (JsJoinSet *self)
+{
+  guint length;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  g_mutex_lock (&self->core->mutex);
+  length = self->core->length;
+  g_mutex_unlock (&self->core->mutex);
+
+  return length;
+}
+
+/**
+ * js_join_set_is_empty:
+ * @self: a set
+ *
+ * Tells whether the set has no task left to join. When
+ * [method@Js.JoinSet.try_join_next] returns %NULL, this tells an empty set
+ * from one whose tasks are still running.
+ *
+ * Returns: %TRUE if [property@Js.JoinSet:length] is 0
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_is_empty (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), TRUE);
+
+  return js_join_set_get_length (self) == 0;
+}
+
+/**
+ * js_join_set_is_closed:
+ * @self: a set
+ *
+ * Tells whether the set refuses new tasks: its parent cancellable was
+ * cancelled or [method@Js.JoinSet.shutdown_async] was called.
+ *
+ * Returns: %TRUE if spawning returns 0
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_is_closed (JsJoinSet *self)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), TRUE);
+
+  g_mutex_lock (&self->core->mutex);
+  closed = self->core->closed;
+  g_mutex_unlock (&self->core->mutex);
+
+  return closed;
+}
+
+static guint64
+spawn_internal (JsJoinSet      *self,
+                JsTaskFunc      func,
+                gpointer        user_data,
+                GDestroyNotify  user_data_destroy,
+                gboolean        in_thread)
+{
+  JsCore *core = self->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTask *task;
+  guint64 id = 0;
+
+  task = _js_task_new (core, func, user_data, user_data_destroy, in_thread);
+
+  g_mutex_lock (&core->mutex);
+
+  if (core->closed)
+    {
+      /* Never spawned: dropping it destroys user_data. */
+      task->state = JS_TASK_JOINED;
+      flush_add_unref (&flush, task);
+    }
+  else
+    {
+      id = task->id = ++core->next_id;
+      g_hash_table_insert (core->tasks, &task->id, task);
+      core->length++;
+      arm_locked (core, &flush);
+
+      if (core->queue.length == 0 && has_free_slot_locked (core))
+        {
+          make_ready_locked (core, task, &flush);
+          if (in_thread)
+            ensure_drainers_locked (core, &flush);
+        }
+      else
+        {
+          g_queue_push_tail_link (&core->queue, &task->link);
+        }
+    }
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return id;
+}
+
+/**
+ * js_join_set_spawn:
+ * @self: a set
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   the task function
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): destroys @user_data once the task no
+ *   longer needs it
+ *
+ * Spawns a task that runs @func in the set's main context: the
+ * thread-default context when the set was created. @func is never called
+ * inside this call, but from a later iteration of that context. It may
+ * complete its task later, from the callback of an `_async` operation.
+ *
+ * Safe from any thread. When the set is closed (its parent cancellable was
+ * cancelled, or it is shutting down), nothing is spawned: @user_data is
+ * destroyed at once and 0 is returned.
+ *
+ * Returns: the id of the task, unique within the set, or 0 if the set is
+ *   closed
+ *
+ * Since: 1.0
+ */
+guint64
+js_join_set_spawn (JsJoinSet      *self,
+                   JsTaskFunc      func,
+                   gpointer        user_data,
+                   GDestroyNotify  user_data_destroy)
+{
+  if G_UNLIKELY (!JS_IS_JOIN_SET (self) || func == NULL)
+    {
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+      g_return_val_if_fail (func != NULL, 0);
+    }
+
+  return spawn_internal (self, func, user_data, user_data_destroy, FALSE);
+}
+
+/**
+ * js_join_set_spawn_in_thread:
+ * @self: a set
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   the task function
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): destroys @user_data once the task no
+ *   longer needs it
+ *
+ * Spawns a task that runs blocking work: @func is called on a worker
+ * thread of a thread pool that every set shares. Its cancellable is
+ * cancelled when the task is aborted; a long-running function checks it
+ * (for example with [method@Js.Task.return_error_if_cancelled]) so that
+ * shutting the set down does not wait for it.
+ *
+ * Safe from any thread. When the set is closed, nothing is spawned:
+ * @user_data is destroyed at once and 0 is returned.
+ *
+ * Returns: the id of the task, unique within the set, or 0 if the set is
+ *   closed
+ *
+ * Since: 1.0
+ */
+guint64
+js_join_set_spawn_in_thread (JsJoinSet      *self,
+                             JsTaskFunc      func,
+                             gpointer        user_data,
+                             GDestroyNotify  user_data_destroy)
+{
+  if G_UNLIKELY (!JS_IS_JOIN_SET (self) || func == NULL)
+    {
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+      g_return_val_if_fail (func != NULL, 0);
+    }
+
+  return spawn_internal (self, func, user_data, user_data_destroy, TRUE);
+}
+
+/**
+ * js_join_set_join_next_async:
+ * @self: a set
+ * @cancellable: (nullable): a cancellable for this join
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Waits for the next task to finish, in completion order. On an empty set
+ * the join completes at once, with no task and no error.
+ *
+ * Several joins may be pending at once: each gets its own task, first come
+ * first served. Cancelling @cancellable fails this join with
+ * `G_IO_ERROR_CANCELLED` and loses no task: it stays in the set for the
+ * next join. @callback runs in the thread-default main context of the
+ * caller.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_join_next_async (JsJoinSet           *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+  JsCore *core;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  core = self->core;
+  w = waiter_new_async (self, JS_WAIT_NEXT, cancellable, callback, user_data,
+                        js_join_set_join_next_async);
+
+  /* If @cancellable is already cancelled, the waiter's cancel source takes
+   * it out again in the next iteration, unless it was served at once. */
+  g_mutex_lock (&core->mutex);
+  g_queue_push_tail_link (&core->waiters, &w->link);
+  w->queue = &core->waiters;
+  serve_waiters_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_join_next_finish:
+ * @self: a set
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Js.JoinSet.join_next_async].
+ *
+ * A task that failed, was aborted or was abandoned is still a task: its
+ * error comes from its `js_task_propagate_*()` function, not from here.
+ *
+ * Returns: (transfer full) (nullable): the next finished task, or %NULL if
+ *   the set was empty (with @error unset) or the join was cancelled (with
+ *   @error set)
+ *
+ * Since: 1.0
+ */
+JsTask *
+js_join_set_join_next_finish (JsJoinSet     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_next_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_sync_cancelled (GCancellable *cancellable,
+                   JsWaiter     *w)
+{
+  JsCore *core = w->core;
+  JsFlush flush = JS_FLUSH_INIT;
+
+  g_mutex_lock (&core->mutex);
+  if (!w->done)
+    {
+      waiter_unlink_locked (core, w, &flush);
+      g_cond_broadcast (&core->cond);
+      if (w->iterating)
+        flush.wakeup = TRUE;
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_join_next:
+ * @self: a set
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * Blocks until the next task finishes, and returns it: the synchronous
+ * form of [method@Js.JoinSet.join_next_async], for worker threads and
+ * command-line programs.
+ *
+ * Called from the thread that runs the set's main context (or when no
+ * thread runs it), it iterates that context while it waits, so the set's
+ * tasks in the main context keep running and nothing deadlocks. Called from
+ * another thread, it waits for the thread that runs the context.
+ *
+ * Returns: (transfer full) (nullable): the next finished task, or %NULL if
+ *   the set is empty (with @error unset) or @cancellable was cancelled
+ *   (with @error set)
+ *
+ * Since: 1.0
+ */
+JsTask *
+js_join_set_join_next (JsJoinSet     *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(JsJoinSet) keep = NULL;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter w = { { 0 } };
+  gulong cancelled_id = 0;
+  gboolean owner;
+  JsCore *core;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  keep = g_object_ref (self);
+  core = self->core;
+
+  w.link.data = &w;
+  w.core = core;
+  w.kind = JS_WAIT_SYNC;
+
+  g_mutex_lock (&core->mutex);
+  g_queue_push_tail_link (&core->waiters, &w.link);
+  w.queue = &core->waiters;
+  serve_waiters_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable,
+                                          G_CALLBACK (on_sync_cancelled),
+                                          &w, NULL);
+
+  owner = g_main_context_acquire (core->context);
+
+  g_mutex_lock (&core->mutex);
+  if (owner)
+    {
+      w.iterating = TRUE;
+      while (!w.done)
+        {
+          g_mutex_unlock (&core->mutex);
+          g_main_context_iteration (core->context, TRUE);
+          g_mutex_lock (&core->mutex);
+        }
+      w.iterating = FALSE;
+    }
+  else
+    {
+      while (!w.done)
+        g_cond_wait (&core->cond, &core->mutex);
+    }
+  g_mutex_unlock (&core->mutex);
+
+  if (owner)
+    g_main_context_release (core->context);
+
+  if (cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, cancelled_id);
+
+  if (w.cancelled)
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&w.task);
+}
+
+/**
+ * js_join_set_try_join_next:
+ * @self: a set
+ *
+ * Takes the next finished task without waiting. Safe from any thread.
+ *
+ * Returns: (transfer full) (nullable): the next finished task, or %NULL if
+ *   none has finished yet or the set is empty (see
+ *   [method@Js.JoinSet.is_empty])
+ *
+ * Since: 1.0
+ */
+JsTask *
+js_join_set_try_join_next (JsJoinSet *self)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTask *task;
+  JsCore *core;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+
+  core = self->core;
+
+  g_mutex_lock (&core->mutex);
+  task = take_completed_locked (core, &flush);
+  if (task != NULL && core->length == 0)
+    serve_waiters_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return task;
+}
+
+/**
+ * js_join_set_join_all_async:
+ * @self: a set
+ * @cancellable: (nullable): a cancellable for this join
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Waits until every task of the set has finished, including tasks spawned
+ * while waiting, and takes them all. Cancelling @cancellable fails the
+ * join with `G_IO_ERROR_CANCELLED` and loses no task: the tasks taken so
+ * far go back to the set, in the same order.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_join_all_async (JsJoinSet           *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+  JsCore *core;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  core = self->core;
+  w = waiter_new_async (self, JS_WAIT_ALL, cancellable, callback, user_data,
+                        js_join_set_join_all_async);
+
+  /* If @cancellable is already cancelled, the waiter's cancel source takes
+   * it out again in the next iteration, unless it was served at once. */
+  g_mutex_lock (&core->mutex);
+  g_queue_push_tail_link (&core->waiters, &w->link);
+  w->queue = &core->waiters;
+  serve_waiters_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_join_all_finish:
+ * @self: a set
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Js.JoinSet.join_all_async].
+ *
+ * Returns: (transfer container) (element-type JsTask) (nullable): every
+ *   task of the set in completion order (an empty array for an empty set),
+ *   or %NULL with @error set if the join was cancelled
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+js_join_set_join_all_finish (JsJoinSet     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_all_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * js_join_set_abort:
+ * @self: a set
+ * @id: the id of a task of the set
+ *
+ * Aborts one task. If it has not started, it never will and its
+ * `user_data` is destroyed at once; if it is running, its cancellable is
+ * cancelled. Either way it joins at once with `G_IO_ERROR_CANCELLED`, and
+ * whatever its function returns afterwards is freed.
+ *
+ * Aborting a task that already finished keeps its real result; aborting
+ * twice is harmless. Safe from any thread.
+ *
+ * Returns: %TRUE if the task had not finished and is now aborted
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_abort (JsJoinSet *self,
+                   guint64    id)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean aborted = FALSE;
+  JsTask *task;
+  JsCore *core;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+
+  core = self->core;
+
+  g_mutex_lock (&core->mutex);
+  task = g_hash_table_lookup (core->tasks, &id);
+  if (task != NULL && task->state < JS_TASK_COMPLETED)
+    {
+      abort_task_locked (core, task, &flush);
+      aborted = TRUE;
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return aborted;
+}
+
+/**
+ * js_join_set_abort_all:
+ * @self: a set
+ *
+ * Aborts every unfinished task of the set, as [method@Js.JoinSet.abort]
+ * does. The set stays open: new tasks can be spawned. Safe from any
+ * thread.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_abort_all (JsJoinSet *self)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsCore *core;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  core = self->core;
+
+  g_mutex_lock (&core->mutex);
+  abort_all_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_detach_all:
+ * @self: a set
+ *
+ * Lets every task go: unfinished tasks run on (queued ones start as slots
+ * free up, as long as the set exists), their results are discarded, and
+ * results nobody joined are freed. The set is empty afterwards, and
+ * pending joins complete with no task.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_detach_all (JsJoinSet *self)
+{
+  GQueue *lists[] = { &self->core->queue, &self->core->main_ready, &self->core->thread_ready };
+  JsFlush flush = JS_FLUSH_INIT;
+  JsCore *core;
+  GList *link;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  core = self->core;
+
+  g_mutex_lock (&core->mutex);
+
+  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+    {
+      JsTask *task = link->data;
+
+      task->state = JS_TASK_JOINED;
+      flush_add_unref (&flush, task);
+    }
+
+  while ((link = g_queue_pop_head_link (&core->running)) != NULL)
+    ((JsTask *)link->data)->detached = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    for (link = lists[i]->head; link != NULL; link = link->next)
+      ((JsTask *)link->data)->detached = TRUE;
+
+  g_hash_table_remove_all (core->tasks);
+  core->length = 0;
+  arm_locked (core, &flush);
+  serve_waiters_locked (core, &flush);
+
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_shutdown_async:
+ * @self: a set
+ * @cancellable: (nullable): a cancellable to stop waiting
+ * @callback: (scope async) (closure user_data): called when no task
+ *   function is running any more
+ * @user_data: data for @callback
+ *
+ * Closes the set (later spawns return 0), aborts every unfinished task,
+ * and completes once no task function of the set is running any more:
+ * thread functions have returned and tasks in the main context have
+ * completed. The aborted tasks stay in the set, and join as cancelled.
+ *
+ * A thread function that ignores its cancellable delays the shutdown
+ * until it returns. Cancelling @cancellable stops the wait (with
+ * `G_IO_ERROR_CANCELLED`); the set stays closed.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_shutdown_async (JsJoinSet           *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+  JsCore *core;
+
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  core = self->core;
+  w = waiter_new_async (self, JS_WAIT_SHUTDOWN, cancellable, callback, user_data,
+                        js_join_set_shutdown_async);
+
+  g_mutex_lock (&core->mutex);
+  core->closed = TRUE;
+  abort_all_locked (core, &flush);
+  g_queue_push_tail_link (&core->shutdowns, &w->link);
+  w->queue = &core->shutdowns;
+  if (core->n_active == 0)
+    complete_shutdowns_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
+/**
+ * js_join_set_shutdown_finish:
+ * @self: a set
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Js.JoinSet.shutdown_async].
+ *
+ * Returns: %TRUE once no task function is running, %FALSE with @error set
+ *   if the wait was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_shutdown_finish (JsJoinSet     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_shutdown_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

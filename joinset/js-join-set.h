@@ -1,0 +1,103 @@
+/* js-join-set.h: a structured group of tasks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (JS_INSIDE) && !defined (JS_COMPILATION)
+# error "Only <joinset/joinset.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "js-types.h"
+#include "js-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define JS_TYPE_JOIN_SET (js_join_set_get_type ())
+
+JS_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (JsJoinSet, js_join_set, JS, JOIN_SET, GObject)
+
+JS_AVAILABLE_IN_ALL
+JsJoinSet    *js_join_set_new                  (void) G_GNUC_WARN_UNUSED_RESULT;
+JS_AVAILABLE_IN_ALL
+JsJoinSet    *js_join_set_new_with_cancellable (GCancellable        *cancellable) G_GNUC_WARN_UNUSED_RESULT;
+
+JS_AVAILABLE_IN_ALL
+guint         js_join_set_get_max_concurrent   (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_max_concurrent   (JsJoinSet           *self,
+                                                guint                max_concurrent);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_get_abort_on_error   (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_abort_on_error   (JsJoinSet           *self,
+                                                gboolean             abort_on_error);
+JS_AVAILABLE_IN_ALL
+GCancellable *js_join_set_get_cancellable      (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+guint         js_join_set_get_length           (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_is_empty             (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_is_closed            (JsJoinSet           *self);
+
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_spawn                (JsJoinSet           *self,
+                                                JsTaskFunc           func,
+                                                gpointer             user_data,
+                                                GDestroyNotify       user_data_destroy);
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_spawn_in_thread      (JsJoinSet           *self,
+                                                JsTaskFunc           func,
+                                                gpointer             user_data,
+                                                GDestroyNotify       user_data_destroy);
+
+JS_AVAILABLE_IN_ALL
+void          js_join_set_join_next_async      (JsJoinSet           *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+JS_AVAILABLE_IN_ALL
+JsTask       *js_join_set_join_next_finish     (JsJoinSet           *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+JS_AVAILABLE_IN_ALL
+JsTask       *js_join_set_join_next            (JsJoinSet           *self,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+JS_AVAILABLE_IN_ALL
+JsTask       *js_join_set_try_join_next        (JsJoinSet           *self);
+
+JS_AVAILABLE_IN_ALL
+void          js_join_set_join_all_async       (JsJoinSet           *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+JS_AVAILABLE_IN_ALL
+GPtrArray    *js_join_set_join_all_finish      (JsJoinSet           *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_abort                (JsJoinSet           *self,
+                                                guint64              id);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_abort_all            (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_detach_all           (JsJoinSet           *self);
+
+JS_AVAILABLE_IN_ALL
+void          js_join_set_shutdown_async       (JsJoinSet           *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_shutdown_finish      (JsJoinSet           *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+G_END_DECLS

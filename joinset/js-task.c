@@ -1,0 +1,642 @@
+/* js-task.c: one task of a JsJoinSet
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * JsTask:
+ *
+ * One task spawned on a [class@Js.JoinSet].
+ *
+ * A `JsTask` plays two roles, with the vocabulary of [class@Gio.Task]:
+ *
+ * - the **producer** (the [callback@Js.TaskFunc] the task runs) completes
+ *   it with one of the `js_task_return_*()` functions, such as
+ *   [method@Js.Task.return_pointer] or [method@Js.Task.return_error], from
+ *   any thread, either before the function returns or later, after taking
+ *   a reference on the task;
+ * - the **consumer** receives the finished task from a join, such as
+ *   [method@Js.JoinSet.join_next_async], and reads its outcome with the
+ *   matching `js_task_propagate_*()` function.
+ *
+ * A task completes exactly once. It completes with `G_IO_ERROR_CANCELLED`
+ * when it is aborted, whatever its function returns afterwards (that late
+ * result is freed at once), and with [error@Js.JoinError.ABANDONED] when
+ * the last reference to it is dropped before it returned anything.
+ *
+ * The `user_data` given at spawn time is destroyed exactly once: when the
+ * task is aborted before it started, or when the last reference to the
+ * task is dropped, so a task function may use it until it lets go of the
+ * task, as with [method@Gio.Task.set_task_data].
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "js-join-error.h"
+#include "js-join-set-private.h"
+#include "js-task-private.h"
+
+G_DEFINE_FINAL_TYPE (JsTask, js_task, G_TYPE_OBJECT)
+
+void
+_js_result_clear (JsResult *result)
+{
+  switch ((JsResultKind) result->kind)
+    {
+    case JS_RESULT_POINTER:
+      if (result->u.pointer.destroy != NULL && result->u.pointer.data != NULL)
+        result->u.pointer.destroy (result->u.pointer.data);
+      break;
+
+    case JS_RESULT_VALUE:
+      g_value_unset (result->u.value);
+      g_free (result->u.value);
+      break;
+
+    case JS_RESULT_ERROR:
+      g_clear_error (&result->u.error);
+      break;
+
+    case JS_RESULT_NONE:
+    case JS_RESULT_BOOLEAN:
+    case JS_RESULT_INT:
+    default:
+      break;
+    }
+
+  memset (result, 0, sizeof *result);
+}
+
+static void
+js_task_dispose (GObject *object)
+{
+  JsTask *self = (JsTask *)object;
+
+  /* Dropping the last reference is how a producer lets go of a task: the
+   * core completes it as abandoned if it never returned (re-referencing it
+   * to keep it for a join), and destroys user_data once. */
+  _js_core_task_dispose (self);
+
+  G_OBJECT_CLASS (js_task_parent_class)->dispose (object);
+}
+
+static void
+js_task_finalize (GObject *object)
+{
+  JsTask *self = (JsTask *)object;
+
+  _js_result_clear (&self->result);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->core, _js_core_unref);
+
+  G_OBJECT_CLASS (js_task_parent_class)->finalize (object);
+}
+
+static void
+js_task_class_init (JsTaskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = js_task_dispose;
+  object_class->finalize = js_task_finalize;
+}
+
+static void
+js_task_init (JsTask *self)
+{
+  self->link.data = self;
+}
+
+JsTask *
+_js_task_new (JsCore         *core,
+              JsTaskFunc      func,
+              gpointer        user_data,
+              GDestroyNotify  user_data_destroy,
+              gboolean        in_thread)
+{
+  JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
+
+  self->core = _js_core_ref (core);
+  self->func = func;
+  self->user_data = user_data;
+  self->user_data_destroy = user_data_destroy;
+  self->in_thread = !!in_thread;
+  self->state = JS_TASK_QUEUED;
+
+  return self;
+}
+
+/**
+ * js_task_get_id:
+ * @task: a task
+ *
+ * Gets the identifier [method@Js.JoinSet.spawn] returned for @task: unique
+ * within its set and never 0. Use it to map a result back to its input, or
+ * to abort the task with [method@Js.JoinSet.abort].
+ *
+ * Returns: the id of @task
+ *
+ * Since: 1.0
+ */
+guint64
+js_task_get_id (JsTask *task)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), 0);
+
+  return task->id;
+}
+
+/**
+ * js_task_get_name:
+ * @task: a task
+ *
+ * Gets the name set with [method@Js.Task.set_name].
+ *
+ * The string belongs to @task and stays valid until the name is set again;
+ * do not call this while another thread may be renaming the task.
+ *
+ * Returns: (nullable): the name of @task
+ *
+ * Since: 1.0
+ */
+const char *
+js_task_get_name (JsTask *task)
+{
+  const char *name;
+
+  g_return_val_if_fail (JS_IS_TASK (task), NULL);
+
+  _js_core_lock (task->core);
+  name = task->name;
+  _js_core_unlock (task->core);
+
+  return name;
+}
+
+/**
+ * js_task_set_name:
+ * @task: a task
+ * @name: (nullable): a name for debugging, or %NULL
+ *
+ * Gives @task a name, to tell tasks apart in logs and debuggers.
+ *
+ * Since: 1.0
+ */
+void
+js_task_set_name (JsTask     *task,
+                  const char *name)
+{
+  char *old_name;
+
+  g_return_if_fail (JS_IS_TASK (task));
+
+  _js_core_lock (task->core);
+  old_name = task->name;
+  task->name = g_strdup (name);
+  _js_core_unlock (task->core);
+
+  g_free (old_name);
+}
+
+/**
+ * js_task_get_cancellable:
+ * @task: a task
+ *
+ * Gets the cancellable passed to the task function. It is cancelled when
+ * the task is aborted, when its set aborts all tasks or is disposed, and
+ * when the set's parent cancellable is cancelled.
+ *
+ * Returns: (transfer none) (nullable): the cancellable of @task, or %NULL
+ *   if the task function has not been called (yet)
+ *
+ * Since: 1.0
+ */
+GCancellable *
+js_task_get_cancellable (JsTask *task)
+{
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (JS_IS_TASK (task), NULL);
+
+  _js_core_lock (task->core);
+  cancellable = task->cancellable;
+  _js_core_unlock (task->core);
+
+  return cancellable;
+}
+
+/**
+ * js_task_get_completed:
+ * @task: a task
+ *
+ * Tells whether @task has its outcome: it returned, failed, was aborted or
+ * was abandoned. Every task a join hands out is completed.
+ *
+ * Returns: %TRUE if @task has completed
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_get_completed (JsTask *task)
+{
+  gboolean completed;
+
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+
+  _js_core_lock (task->core);
+  completed = task->state >= JS_TASK_COMPLETED;
+  _js_core_unlock (task->core);
+
+  return completed;
+}
+
+/**
+ * js_task_return_pointer:
+ * @task: a task
+ * @result: (nullable) (transfer full): the result of the task
+ * @result_destroy: (nullable): a function to free @result
+ *
+ * Completes @task with @result. Call it once, from any thread.
+ *
+ * If no consumer takes the result with [method@Js.Task.propagate_pointer]
+ * (because the task was aborted, detached or its set was disposed, or the
+ * consumer dropped it), @result_destroy frees it, exactly once.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_pointer (JsTask         *task,
+                        gpointer        result,
+                        GDestroyNotify  result_destroy)
+{
+  JsResult r = { JS_RESULT_POINTER };
+
+  r.u.pointer.data = result;
+  r.u.pointer.destroy = result_destroy;
+
+  if G_UNLIKELY (!JS_IS_TASK (task))
+    {
+      _js_result_clear (&r);
+      g_return_if_fail (JS_IS_TASK (task));
+    }
+
+  _js_core_task_return (task, &r);
+}
+
+/**
+ * js_task_return_value:
+ * @task: a task
+ * @result: the result of the task
+ *
+ * Completes @task with a copy of @result. Call it once, from any thread.
+ * This is the way bindings return their values.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_value (JsTask       *task,
+                      const GValue *result)
+{
+  JsResult r = { JS_RESULT_VALUE };
+
+  g_return_if_fail (JS_IS_TASK (task));
+  g_return_if_fail (result != NULL && G_IS_VALUE (result));
+
+  r.u.value = g_new0 (GValue, 1);
+  g_value_init (r.u.value, G_VALUE_TYPE (result));
+  g_value_copy (result, r.u.value);
+
+  _js_core_task_return (task, &r);
+}
+
+/**
+ * js_task_return_boolean:
+ * @task: a task
+ * @result: the result of the task
+ *
+ * Completes @task with a boolean. Call it once, from any thread.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_boolean (JsTask   *task,
+                        gboolean  result)
+{
+  JsResult r = { JS_RESULT_BOOLEAN };
+
+  g_return_if_fail (JS_IS_TASK (task));
+
+  r.u.boolean = !!result;
+  _js_core_task_return (task, &r);
+}
+
+/**
+ * js_task_return_int:
+ * @task: a task
+ * @result: the result of the task
+ *
+ * Completes @task with an integer. Call it once, from any thread.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_int (JsTask *task,
+                    gssize  result)
+{
+  JsResult r = { JS_RESULT_INT };
+
+  g_return_if_fail (JS_IS_TASK (task));
+
+  r.u.integer = result;
+  _js_core_task_return (task, &r);
+}
+
+/**
+ * js_task_return_error:
+ * @task: a task
+ * @error: (transfer full): the error the task failed with
+ *
+ * Completes @task with @error, which the consumer receives unchanged. Call
+ * it once, from any thread.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_error (JsTask *task,
+                      GError *error)
+{
+  JsResult r = { JS_RESULT_ERROR };
+
+  r.u.error = error;
+
+  if G_UNLIKELY (!JS_IS_TASK (task) || error == NULL)
+    {
+      _js_result_clear (&r);
+      g_return_if_fail (JS_IS_TASK (task));
+      g_return_if_fail (error != NULL);
+    }
+
+  _js_core_task_return (task, &r);
+}
+
+/**
+ * js_task_return_new_error:
+ * @task: a task
+ * @domain: the error domain
+ * @code: the error code
+ * @format: a printf()-style format for the error message
+ * @...: the parameters of @format
+ *
+ * Completes @task with a new error, as [method@Js.Task.return_error] does.
+ *
+ * Since: 1.0
+ */
+void
+js_task_return_new_error (JsTask     *task,
+                          GQuark      domain,
+                          gint        code,
+                          const char *format,
+                          ...)
+{
+  GError *error;
+  va_list args;
+
+  g_return_if_fail (JS_IS_TASK (task));
+  g_return_if_fail (domain != 0);
+  g_return_if_fail (format != NULL);
+
+  va_start (args, format);
+  error = g_error_new_valist (domain, code, format, args);
+  va_end (args);
+
+  js_task_return_error (task, error);
+}
+
+/**
+ * js_task_return_error_if_cancelled:
+ * @task: a task
+ *
+ * Completes @task with `G_IO_ERROR_CANCELLED` if its cancellable was
+ * cancelled, as [method@Gio.Task.return_error_if_cancelled] does. A task
+ * function checks this between steps of long work.
+ *
+ * Returns: %TRUE if @task was cancelled and has now returned
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_return_error_if_cancelled (JsTask *task)
+{
+  GError *error = NULL;
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+
+  cancellable = js_task_get_cancellable (task);
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
+    return FALSE;
+
+  js_task_return_error (task, error);
+  return TRUE;
+}
+
+static gboolean
+check_completed (JsTask     *task,
+                 const char *function)
+{
+  if G_LIKELY (js_task_get_completed (task))
+    return TRUE;
+
+  g_critical ("%s() called on task %" G_GUINT64_FORMAT " before it "
+              "completed: propagate the tasks a join returns",
+              function, task->id);
+  return FALSE;
+}
+
+static gboolean
+propagate_error (JsTask  *task,
+                 GError **error)
+{
+  if (task->result.kind != JS_RESULT_ERROR)
+    return FALSE;
+
+  g_propagate_error (error, g_error_copy (task->result.u.error));
+  return TRUE;
+}
+
+static gboolean
+check_kind (JsTask       *task,
+            JsResultKind  kind,
+            const char   *function)
+{
+  if G_LIKELY (task->result.kind == kind)
+    return TRUE;
+
+  g_critical ("%s() called on task %" G_GUINT64_FORMAT " whose result is "
+              "of another kind: propagate it with the function matching "
+              "the js_task_return_*() that produced it",
+              function, task->id);
+  return FALSE;
+}
+
+/**
+ * js_task_propagate_pointer:
+ * @task: a completed task
+ * @error: return location for the task's error
+ *
+ * Takes the result of a task that completed with
+ * [method@Js.Task.return_pointer], or its error. The result can be taken
+ * once: ownership passes to the caller, who frees it.
+ *
+ * Returns: (transfer full) (nullable): the result of @task, or %NULL with
+ *   @error set if it failed, was aborted or was abandoned
+ *
+ * Since: 1.0
+ */
+gpointer
+js_task_propagate_pointer (JsTask  *task,
+                           GError **error)
+{
+  gpointer data;
+
+  g_return_val_if_fail (JS_IS_TASK (task), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
+    return NULL;
+  if (!check_kind (task, JS_RESULT_POINTER, G_STRFUNC))
+    return NULL;
+
+  _js_core_lock (task->core);
+  if (task->result_taken)
+    {
+      _js_core_unlock (task->core);
+      g_critical ("js_task_propagate_pointer() called twice on task %"
+                  G_GUINT64_FORMAT ": its result belongs to the first caller",
+                  task->id);
+      return NULL;
+    }
+  task->result_taken = TRUE;
+  data = g_steal_pointer (&task->result.u.pointer.data);
+  _js_core_unlock (task->core);
+
+  return data;
+}
+
+/**
+ * js_task_propagate_value:
+ * @task: a completed task
+ * @value: (out caller-allocates): an uninitialized #GValue to copy the
+ *   result into
+ * @error: return location for the task's error
+ *
+ * Copies the result of a task that completed with
+ * [method@Js.Task.return_value] into @value, or reports its error.
+ *
+ * Returns: %TRUE if @value was set, %FALSE with @error set otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_propagate_value (JsTask  *task,
+                         GValue  *value,
+                         GError **error)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
+    return FALSE;
+  if (!check_kind (task, JS_RESULT_VALUE, G_STRFUNC))
+    return FALSE;
+
+  g_value_init (value, G_VALUE_TYPE (task->result.u.value));
+  g_value_copy (task->result.u.value, value);
+  return TRUE;
+}
+
+/**
+ * js_task_propagate_boolean:
+ * @task: a completed task
+ * @error: return location for the task's error
+ *
+ * Gets the result of a task that completed with
+ * [method@Js.Task.return_boolean], or its error.
+ *
+ * Returns: the result of @task, or %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_propagate_boolean (JsTask  *task,
+                           GError **error)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
+    return FALSE;
+  if (!check_kind (task, JS_RESULT_BOOLEAN, G_STRFUNC))
+    return FALSE;
+
+  return task->result.u.boolean;
+}
+
+/**
+ * js_task_propagate_int:
+ * @task: a completed task
+ * @error: return location for the task's error
+ *
+ * Gets the result of a task that completed with
+ * [method@Js.Task.return_int], or its error.
+ *
+ * Returns: the result of @task, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+js_task_propagate_int (JsTask  *task,
+                       GError **error)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
+    return -1;
+  if (!check_kind (task, JS_RESULT_INT, G_STRFUNC))
+    return -1;
+
+  return task->result.u.integer;
+}
+
+/**
+ * js_task_had_error:
+ * @task: a task
+ *
+ * Tells whether @task completed with an error: its own, an abort
+ * (`G_IO_ERROR_CANCELLED`) or [error@Js.JoinError.ABANDONED].
+ *
+ * Returns: %TRUE if @task completed with an error
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_had_error (JsTask *task)
+{
+  gboolean had_error;
+
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+
+  _js_core_lock (task->core);
+  had_error = task->state >= JS_TASK_COMPLETED &&
+              task->result.kind == JS_RESULT_ERROR;
+  _js_core_unlock (task->core);
+
+  return had_error;
+}

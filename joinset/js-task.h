@@ -1,0 +1,80 @@
+/* js-task.h: one task of a JsJoinSet
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (JS_INSIDE) && !defined (JS_COMPILATION)
+# error "Only <joinset/joinset.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "js-types.h"
+#include "js-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define JS_TYPE_TASK (js_task_get_type ())
+
+JS_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (JsTask, js_task, JS, TASK, GObject)
+
+/* Identity */
+JS_AVAILABLE_IN_ALL
+guint64       js_task_get_id                  (JsTask        *task);
+JS_AVAILABLE_IN_ALL
+const char   *js_task_get_name                (JsTask        *task);
+JS_AVAILABLE_IN_ALL
+void          js_task_set_name                (JsTask        *task,
+                                               const char    *name);
+JS_AVAILABLE_IN_ALL
+GCancellable *js_task_get_cancellable         (JsTask        *task);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_get_completed           (JsTask        *task);
+
+/* Producer side */
+JS_AVAILABLE_IN_ALL
+void          js_task_return_pointer          (JsTask         *task,
+                                               gpointer        result,
+                                               GDestroyNotify  result_destroy);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_value            (JsTask         *task,
+                                               const GValue   *result);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_boolean          (JsTask         *task,
+                                               gboolean        result);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_int              (JsTask         *task,
+                                               gssize          result);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_error            (JsTask         *task,
+                                               GError         *error);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_new_error        (JsTask         *task,
+                                               GQuark          domain,
+                                               gint            code,
+                                               const char     *format,
+                                               ...) G_GNUC_PRINTF (4, 5);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_return_error_if_cancelled (JsTask       *task);
+
+/* Consumer side */
+JS_AVAILABLE_IN_ALL
+gpointer      js_task_propagate_pointer       (JsTask         *task,
+                                               GError        **error);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_propagate_value         (JsTask         *task,
+                                               GValue         *value,
+                                               GError        **error);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_propagate_boolean       (JsTask         *task,
+                                               GError        **error);
+JS_AVAILABLE_IN_ALL
+gssize        js_task_propagate_int           (JsTask         *task,
+                                               GError        **error);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_had_error               (JsTask         *task);
+
+G_END_DECLS

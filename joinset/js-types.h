@@ -1,0 +1,43 @@
+/* js-types.h: forward declarations shared by the libjoinset headers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (JS_INSIDE) && !defined (JS_COMPILATION)
+# error "Only <joinset/joinset.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _JsJoinSet JsJoinSet;
+typedef struct _JsTask    JsTask;
+
+/**
+ * JsTaskFunc:
+ * @task: (transfer none): the task to return a result through
+ * @cancellable: (transfer none): the task's cancellable; it is cancelled
+ *   when the task is aborted, when the set is aborted or disposed, and when
+ *   the set's parent cancellable is cancelled
+ * @user_data: (closure): the data passed when the task was spawned
+ *
+ * The body of a task spawned with [method@Js.JoinSet.spawn] or
+ * [method@Js.JoinSet.spawn_in_thread].
+ *
+ * The function completes the task by calling one of the `js_task_return_*()`
+ * functions, such as [method@Js.Task.return_pointer], either before it
+ * returns or later, from any thread, after taking a reference on @task with
+ * g_object_ref() (for example from the callback of an `_async` operation it
+ * started). A task whose last reference is dropped before it returned a
+ * result completes with [error@Js.JoinError.ABANDONED].
+ *
+ * Since: 1.0
+ */
+typedef void (*JsTaskFunc) (JsTask       *task,
+                            GCancellable *cancellable,
+                            gpointer      user_data);
+
+G_END_DECLS
