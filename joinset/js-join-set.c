@@ -874,6 +874,13 @@ core_dispose (JsCore *core)
 
   g_mutex_lock (&core->mutex);
 
+  /* GObject may run dispose again, if it was resurrected. */
+  if (core->disposed)
+    {
+      g_mutex_unlock (&core->mutex);
+      return;
+    }
+
   core->closed = TRUE;
   core->disposed = TRUE;
 
