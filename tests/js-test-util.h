@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-#define JS_TEST_DEADLINE_USEC (20 * G_TIME_SPAN_SECOND)
+#define JS_TEST_DEADLINE_USEC (10 * G_TIME_SPAN_SECOND)
 
 /* A gate that thread task functions block on until the test opens it. It
  * deliberately ignores cancellation: it models blocking work that does not
