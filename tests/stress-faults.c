@@ -485,6 +485,53 @@ test_blocking_more_than_cores (void)
   WAIT_UNTIL ((guint) g_atomic_int_get (&counters.destroyed) == 16 + n_blockers);
 }
 
+static void
+test_blocking_then_spawn (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GError) error = NULL;
+  JsTask *task;
+  Result *r;
+  gint64 start;
+
+  g_test_summary ("A thread task spawned while every worker of its set is "
+                  "busy in a blocking task still runs: the pool's watchdog "
+                  "must start another worker (a task may well wait for the "
+                  "one spawned after it).");
+  counters_reset ();
+  gate_reset ();
+
+  js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
+  gate_await_entered (1);
+  js_join_set_spawn_in_thread (set, quick_func, data_new (2), data_destroy);
+
+  start = g_get_monotonic_time ();
+  while ((task = js_join_set_try_join_next (set)) == NULL)
+    {
+      if (g_get_monotonic_time () - start > 2 * G_TIME_SPAN_SECOND)
+        {
+          /* Unblock first so that the failure does not hang the suite. */
+          gate_open ();
+          g_error ("a thread task spawned behind a blocked one did not run "
+                   "within 2 s: every drainer of the set is busy and none "
+                   "was added (ensure_drainers_locked() counts busy "
+                   "drainers as free)");
+        }
+      g_usleep (1000);
+    }
+  r = js_task_propagate_pointer (task, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->value, ==, 2);
+  result_free (r);
+  g_object_unref (task);
+
+  gate_open ();
+  g_assert_cmpint (join_value (set), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&set));
+  WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 2);
+  WAIT_UNTIL (counters.results_freed == counters.results_made);
+}
+
 /* ------------------------------------------------------------------------
  * Returning twice, or never
  * ------------------------------------------------------------------------ */
@@ -1101,6 +1148,7 @@ main (int   argc,
   g_test_add_func ("/join-set/faults/blocking/shutdown-cancelled", test_blocking_shutdown_cancelled);
   g_test_add_func ("/join-set/faults/blocking/unref-does-not-wait", test_blocking_unref);
   g_test_add_func ("/join-set/faults/blocking/more-than-cores", test_blocking_more_than_cores);
+  g_test_add_func ("/join-set/faults/blocking/spawn-behind-blocker", test_blocking_then_spawn);
   g_test_add_data_func ("/join-set/faults/return-twice/thread", GINT_TO_POINTER (TRUE), test_return_twice);
   g_test_add_data_func ("/join-set/faults/return-twice/main", GINT_TO_POINTER (FALSE), test_return_twice);
   g_test_add_data_func ("/join-set/faults/never-return/thread", GUINT_TO_POINTER (0), test_never_return);
