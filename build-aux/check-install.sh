@@ -88,6 +88,10 @@ overrides=$(cd "$prefix" && find . -path '*/gi/overrides/Js.py' | sed 's|^\./||'
 for o in $overrides; do
   echo "ok: $o (Python override)"
 done
+if [ -f "$srcdir/bindings/python/Js.py" ] && [ -f "$build/joinset/Js-1.gir" ] &&
+   [ -z "$overrides" ]; then
+  fail "the Python override (bindings/python/Js.py) is not installed in gi/overrides"
+fi
 if [ -n "$(cd "$prefix" && find . -name '*.a' -o -name '*.la' | head -n 1)" ]; then
   fail "static or libtool archives are installed"
 fi
