@@ -124,12 +124,11 @@ square (JsTask       *task,
 }
 
 static void
-wait_for_abort (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+never_runs (JsTask       *task,
+            GCancellable *cancellable,
+            gpointer      user_data)
 {
-  g_cancellable_connect (cancellable, G_CALLBACK (g_object_unref),
-                         g_object_ref (task), NULL);
+  g_error ("A task aborted before it started must never run");
 }
 
 int
@@ -152,7 +151,7 @@ main (void)
     }
   g_print ("version %s, sum %" G_GSSIZE_FORMAT "\n", JS_VERSION_S, total);
 
-  js_join_set_abort (set, js_join_set_spawn (set, wait_for_abort, NULL, NULL));
+  js_join_set_abort (set, js_join_set_spawn (set, never_runs, NULL, NULL));
   aborted = js_join_set_try_join_next (set);
   js_task_propagate_boolean (aborted, &error);
   g_print ("%s\n", error->message);
