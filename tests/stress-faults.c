@@ -649,6 +649,41 @@ test_never_return (gconstpointer data)
 }
 
 static void
+test_never_return_race (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  guint rounds = 3000;
+  guint n = 0;
+
+  g_test_summary ("Thread tasks abandoned by their runner (dispose completes "
+                  "and re-references them) while the main thread joins and "
+                  "drops them at once: the task must stay valid until the "
+                  "runner's g_object_unref() has returned.");
+  counters_reset ();
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      for (guint i = 0; i < 8; i++)
+        js_join_set_spawn_in_thread (set, never_return_func, data_new (i), data_destroy);
+      for (guint i = 0; i < 8; i++)
+        {
+          JsTask *task;
+
+          /* Spin: take each task the moment it completes. */
+          while ((task = js_join_set_try_join_next (set)) == NULL)
+            ;
+          g_assert_true (js_task_had_error (task));
+          g_object_unref (task);
+          n++;
+        }
+    }
+
+  g_assert_cmpuint (n, ==, rounds * 8);
+  g_assert_finalize_object (g_steal_pointer (&set));
+  WAIT_UNTIL ((guint) g_atomic_int_get (&counters.destroyed) == rounds * 8);
+}
+
+static void
 test_never_return_after_drop (void)
 {
   JsJoinSet *set = js_join_set_new ();
@@ -1154,6 +1189,7 @@ main (int   argc,
   g_test_add_data_func ("/join-set/faults/never-return/main", GUINT_TO_POINTER (1), test_never_return);
   g_test_add_data_func ("/join-set/faults/never-return/main-dropped-on-thread", GUINT_TO_POINTER (2), test_never_return);
   g_test_add_func ("/join-set/faults/never-return/after-set-dropped", test_never_return_after_drop);
+  g_test_add_func ("/join-set/faults/never-return/race-with-join", test_never_return_race);
   g_test_add_func ("/join-set/faults/never-return/abort-on-error", test_never_return_abort_on_error);
   g_test_add_func ("/join-set/faults/reentrant/user-data-destroy", test_reentrant_user_data_destroy);
   g_test_add_func ("/join-set/faults/reentrant/result-destroy", test_reentrant_result_destroy);
@@ -1167,7 +1203,7 @@ main (int   argc,
 
   /* Last: while the drainer starvation it checks is open, its failure
    * aborts the program, and the cases above still run first. */
-  g_test_add_func ("/join-set/faults/blocking/spawn-behind-blocker", test_blocking_then_spawn);
+  g_test_add_func ("/join-set/faults/starvation/spawn-behind-blocker", test_blocking_then_spawn);
 
   return g_test_run ();
 }

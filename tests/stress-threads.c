@@ -37,6 +37,7 @@ typedef enum
   DO_RETURN_ERROR,
   DO_POLL_CANCELLABLE,
   DO_RETURN_THEN_WORK,
+  DO_ABANDON,             /* returns nothing: joins as ABANDONED */
   N_THREAD_BEHAVIOURS,
   DO_MAIN_NOW = N_THREAD_BEHAVIOURS,
   DO_MAIN_LATER,
@@ -49,6 +50,7 @@ typedef enum
   OUTCOME_VALUE,
   OUTCOME_ERROR,
   OUTCOME_CANCELLED,
+  OUTCOME_ABANDONED,
 } Outcome;
 
 typedef struct
@@ -173,6 +175,11 @@ thread_func (JsTask       *task,
     case DO_RETURN_THEN_WORK:
       js_task_return_pointer (task, result_new (record), result_free);
       g_usleep (5);
+      break;
+
+    case DO_ABANDON:
+      /* The runner drops the last reference: the task is disposed and
+       * completed as abandoned while the main thread joins. */
       break;
 
     case DO_MAIN_NOW:
@@ -369,6 +376,11 @@ account_joined (JsTask *task)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_atomic_int_set (&record->outcome, OUTCOME_CANCELLED);
+        }
+      else if (record->behaviour == DO_ABANDON)
+        {
+          g_assert_error (error, JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED);
+          g_atomic_int_set (&record->outcome, OUTCOME_ABANDONED);
         }
       else
         {
