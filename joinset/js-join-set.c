@@ -175,7 +175,8 @@ struct _JsCore
   guint            notified_length;
   guint            n_active;       /* tasks holding a concurrency slot */
   guint            max_concurrent;
-  guint            n_drainers;
+  guint            n_drainers;     /* drainers pushed and not exited */
+  guint            n_busy;         /* drainers inside a task function */
   guint            closed : 1;
   guint            disposed : 1;
   guint            abort_on_error : 1;
@@ -327,20 +328,27 @@ flush_run (JsCore  *core,
     }
 }
 
+/* Makes sure every ready thread task has a drainer on its way, up to the
+ * soft cap; beyond it, the watchdog adds drainers when the busy ones make
+ * no progress. Drainers busy in a task function do not count as free:
+ * that function may block, for example on the task spawned after it. */
 static void
 ensure_drainers_locked (JsCore  *core,
                         JsFlush *flush)
 {
   guint ready = core->thread_ready.length;
-  guint want = MIN (ready, core->soft_cap);
+  guint idle = core->n_drainers - core->n_busy;
+  guint room = core->soft_cap > core->n_drainers ? core->soft_cap - core->n_drainers : 0;
+  guint add = ready > idle ? MIN (ready - idle, room) : 0;
 
-  if (core->n_drainers < want)
+  if (add > 0)
     {
-      flush->n_drainers += want - core->n_drainers;
-      core->n_drainers = want;
+      flush->n_drainers += add;
+      core->n_drainers += add;
+      idle += add;
     }
 
-  if (ready > core->n_drainers && !core->watched)
+  if (ready > idle && !core->watched)
     {
       core->watched = TRUE;
       core->watched_progress = core->progress;
@@ -518,19 +526,28 @@ static void abort_all_locked (JsCore  *core,
                               JsFlush *flush);
 
 /* Gives @task its outcome (taking ownership of @result) and, unless the
- * set no longer wants it, puts it in the completed queue. */
+ * set no longer wants it, puts it in the completed queue.
+ *
+ * @producer_ref tells whether the caller holds a live reference to a
+ * running @task (the producer returning its result). Otherwise (abort,
+ * abandonment) the producer may be dropping its last reference on another
+ * thread at this very moment, and taking a new one would resurrect the
+ * task from its dispose(): GLib 2.74's g_object_unref() touches a
+ * resurrected object after releasing its own reference, so another thread
+ * could free it under its feet. The consumer then gets a new task object
+ * with the same id and name instead. */
 static void
 complete_locked (JsCore   *core,
                  JsTask   *task,
                  JsResult *result,
+                 gboolean  producer_ref,
                  JsFlush  *flush)
 {
   JsTaskState prev = task->state;
+  JsTask *joinable = task;
 
   g_assert (prev < JS_TASK_COMPLETED);
 
-  task->result = *result;
-  memset (result, 0, sizeof *result);
   task->state = JS_TASK_COMPLETED;
 
   switch (prev)
@@ -561,21 +578,36 @@ complete_locked (JsCore   *core,
   if (task->detached || core->disposed)
     {
       /* Nobody will join it: drop the reference the queue held. */
+      task->result = *result;
+      memset (result, 0, sizeof *result);
       if (prev != JS_TASK_RUNNING)
         flush_add_unref (flush, task);
       task->state = JS_TASK_JOINED;
       return;
     }
 
-  /* A running task is kept alive by its producer only: take a reference
-   * for the completed queue. */
   if (prev == JS_TASK_RUNNING)
-    g_object_ref (task);
-  g_queue_push_tail_link (&core->completed, &task->link);
+    {
+      if (producer_ref)
+        {
+          /* Kept alive by its producer only: take a reference for the
+           * completed queue. */
+          g_object_ref (task);
+        }
+      else
+        {
+          joinable = _js_task_new_completed (task);
+          g_hash_table_replace (core->tasks, &joinable->id, joinable);
+        }
+    }
+
+  joinable->result = *result;
+  memset (result, 0, sizeof *result);
+  g_queue_push_tail_link (&core->completed, &joinable->link);
 
   if (core->abort_on_error &&
-      task->result.kind == JS_RESULT_ERROR &&
-      !g_error_matches (task->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      joinable->result.kind == JS_RESULT_ERROR &&
+      !g_error_matches (joinable->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     abort_all_locked (core, flush);
 
   serve_waiters_locked (core, flush);
@@ -611,7 +643,7 @@ abort_task_locked (JsCore  *core,
       task->user_data_destroy = NULL;
     }
 
-  complete_locked (core, task, &result, flush);
+  complete_locked (core, task, &result, FALSE, flush);
 }
 
 static void
@@ -675,6 +707,7 @@ _js_core_drain (JsCore *core)
       if (finished != NULL)
         {
           finished->func_done = TRUE;
+          core->n_busy--;
           release_slot_locked (core, finished, &flush);
         }
 
@@ -683,6 +716,7 @@ _js_core_drain (JsCore *core)
         {
           task = link->data;
           start_task_locked (core, task, g_steal_pointer (&cancellable));
+          core->n_busy++;
           core->progress++;
         }
       else
@@ -961,7 +995,7 @@ _js_core_task_return (JsTask   *task,
       /* Otherwise the task was aborted first: this late result is freed
        * below. */
       if (task->state == JS_TASK_RUNNING)
-        complete_locked (core, task, result, &flush);
+        complete_locked (core, task, result, TRUE, &flush);
     }
 
   g_mutex_unlock (&core->mutex);
@@ -989,14 +1023,16 @@ _js_core_task_dispose (JsTask *task)
     {
       JsResult result = { JS_RESULT_ERROR };
 
-      /* The producer let go without returning. complete_locked() takes a
-       * reference to keep the task for a join: that resurrects it. */
+      /* The producer let go without returning: the consumer gets a new
+       * task object carrying the error (see complete_locked()). */
+      g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
+
       result.u.error = g_error_new (JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED,
-                                    /* Translators: the placeholder is the
-                                     * number that identifies a task */
-                                    _("Task %" G_GUINT64_FORMAT " was dropped without returning a result"),
-                                    task->id);
-      complete_locked (core, task, &result, &flush);
+                                    /* Translators: %s is the number that
+                                     * identifies a task */
+                                    _("Task %s was dropped without returning a result"),
+                                    id);
+      complete_locked (core, task, &result, FALSE, &flush);
     }
 
   /* The producer is done with user_data. */
@@ -2098,14 +2134,17 @@ js_join_set_abort_all (JsJoinSet *self)
 void
 js_join_set_detach_all (JsJoinSet *self)
 {
-  GQueue *lists[] = { &self->core->queue, &self->core->main_ready, &self->core->thread_ready };
   JsFlush flush = JS_FLUSH_INIT;
+  GQueue *lists[3];
   JsCore *core;
   GList *link;
 
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
   core = self->core;
+  lists[0] = &core->queue;
+  lists[1] = &core->main_ready;
+  lists[2] = &core->thread_ready;
 
   g_mutex_lock (&core->mutex);
 

@@ -98,4 +98,6 @@ JsTask *_js_task_new (JsCore         *core,
                       GDestroyNotify  user_data_destroy,
                       gboolean        in_thread);
 
+JsTask *_js_task_new_completed (JsTask *task);
+
 G_END_DECLS

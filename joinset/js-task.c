@@ -131,6 +131,27 @@ _js_task_new (JsCore         *core,
   return self;
 }
 
+/* A completed stand-in for @task, for the consumer, when the core must not
+ * take a reference on @task itself (see complete_locked()). Called with
+ * the core's lock held: @task's fields are stable. */
+JsTask *
+_js_task_new_completed (JsTask *task)
+{
+  JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
+
+  self->core = _js_core_ref (task->core);
+  self->func = task->func;
+  self->id = task->id;
+  self->name = g_strdup (task->name);
+  self->in_thread = task->in_thread;
+  self->returned = TRUE;
+  self->state = JS_TASK_COMPLETED;
+  if (task->cancellable != NULL)
+    self->cancellable = g_object_ref (task->cancellable);
+
+  return self;
+}
+
 /**
  * js_task_get_id:
  * @task: a task

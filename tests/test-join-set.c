@@ -1808,7 +1808,10 @@ test_detach_all (void)
                           js_test_tracked_free);
   g_assert_cmpint (js_test_counter_get (&d.data_freed), ==, 0);
   g_clear_object (&d.held);
-  g_assert_cmpint (js_test_counter_get (&d.result_freed), ==, 2);
+  /* M's return freed its slot, so C may already have run on a worker and
+   * had its detached result freed too. */
+  g_assert_cmpint (js_test_counter_get (&d.result_freed), >=, 2);
+  g_assert_cmpint (js_test_counter_get (&d.result_freed), <=, 3);
   g_assert_cmpint (js_test_counter_get (&d.data_freed), ==, 1);
 
   /* M's slot went to C; A finishes too, and both results are freed */
