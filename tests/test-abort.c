@@ -1005,6 +1005,42 @@ test_dispose (void)
   life_clear (&ready_main);
 }
 
+static void
+test_dispose_run_dispose (void)
+{
+  JsJoinSet *set = js_join_set_new ();
+  JsTestJoin join = { 0 };
+  Life running, late;
+
+  g_test_summary ("A set disposed explicitly (as bindings do) but still "
+                  "referenced is closed and empty, and may be disposed again");
+
+  life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
+  life_init (&late, KIND_MAIN, FALSE, TRUE, 2);
+  life_spawn (set, &running);
+  life_await_started (&running);
+
+  g_object_run_dispose (G_OBJECT (set));
+  g_assert_true (g_cancellable_is_cancelled (running.cancellable));
+  g_assert_true (js_join_set_is_closed (set));
+  g_assert_true (js_join_set_is_empty (set));
+  g_assert_cmpuint (life_spawn (set, &late), ==, 0);
+  g_assert_cmpint (js_test_counter_get (&late.data_freed), ==, 1);
+
+  js_join_set_join_next_async (set, NULL, js_test_join_cb, &join);
+  js_test_iterate_until (NULL, &join.done);
+  g_assert_null (join.task);
+  g_assert_no_error (join.error);
+
+  g_object_run_dispose (G_OBJECT (set));
+  life_release (&running);
+  life_assert_settled (&running, 1, 1);
+  life_assert_settled (&late, 0, 0);
+  g_assert_finalize_object (set);
+  life_clear (&running);
+  life_clear (&late);
+}
+
 /* ------------------------------------------------------------------------
  * Exactly once, path by path
  * ------------------------------------------------------------------------ */
@@ -1175,6 +1211,7 @@ main (int   argc,
   g_test_add_func ("/join-set/shutdown/empty", test_shutdown_empty);
   g_test_add_func ("/join-set/shutdown/cancel", test_shutdown_cancel);
   g_test_add_func ("/join-set/dispose/everything", test_dispose);
+  g_test_add_func ("/join-set/dispose/run-dispose", test_dispose_run_dispose);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {

@@ -60,6 +60,8 @@ typedef struct
   GArray        *published;   /* Published, guarded by mutex */
 
   JsTestCounter  total_data_freed;
+  JsTestCounter  total_result_freed;
+  gint           total_produced;
 } Stress;
 
 typedef struct
@@ -90,8 +92,11 @@ result_free (gpointer data)
 {
   Result *result = data;
 
-  g_atomic_int_inc (&result->s->result_freed[result->index]);
+  Stress *s = result->s;
+
+  g_atomic_int_inc (&s->result_freed[result->index]);
   g_free (result);
+  js_test_counter_inc (&s->total_result_freed);
 }
 
 static void
@@ -103,6 +108,7 @@ produce (JsTask *task,
   result->s = item->s;
   result->index = item->index;
   g_atomic_int_inc (&item->s->produced[item->index]);
+  g_atomic_int_inc (&item->s->total_produced);
   js_task_return_pointer (task, result, result_free);
 }
 
@@ -291,6 +297,7 @@ test_threads_stress (void)
   s->published = g_array_sized_new (FALSE, FALSE, sizeof (Published), N_TASKS);
   g_mutex_init (&s->mutex);
   js_test_counter_init (&s->total_data_freed);
+  js_test_counter_init (&s->total_result_freed);
   js_join_set_set_max_concurrent (s->set, 64);
 
   rand = g_rand_new_with_seed (s->seed);
@@ -406,11 +413,13 @@ test_threads_stress (void)
   g_assert_cmpuint (n_cancelled, >, 0);
   g_assert_cmpuint (n_abandoned, >, 0);
 
-  /* Every user_data is destroyed once its function let go; results are
-   * freed before that. Aborted main-context tasks that return from an
-   * idle still have to do it. */
+  /* Every user_data is destroyed once its function let go, so every
+   * result was produced by then; a result the task still owns is freed
+   * with it, a moment later. Aborted main-context tasks that return from
+   * an idle still have to do it. */
   js_test_iterate_pending (NULL);
   g_assert_cmpint (js_test_counter_await (&s->total_data_freed, N_TASKS), ==, N_TASKS);
+  js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
   for (guint i = 0; i < N_TASKS; i++)
     {
       g_assert_cmpint (g_atomic_int_get (&s->data_freed[i]), ==, 1);
@@ -426,6 +435,7 @@ test_threads_stress (void)
   g_array_unref (s->published);
   g_mutex_clear (&s->mutex);
   js_test_counter_clear (&s->total_data_freed);
+  js_test_counter_clear (&s->total_result_freed);
   g_free (s);
 }
 
@@ -444,6 +454,7 @@ test_threads_drop (void)
       s->main_thread = g_thread_self ();
       s->set = js_join_set_new ();
       js_test_counter_init (&s->total_data_freed);
+      js_test_counter_init (&s->total_result_freed);
 
       for (guint i = 0; i < n; i++)
         {
@@ -473,6 +484,7 @@ test_threads_drop (void)
       /* main-context tasks that return from an idle do it now */
       js_test_iterate_pending (NULL);
       g_assert_cmpint (js_test_counter_await (&s->total_data_freed, n), ==, n);
+      js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
       for (guint i = 0; i < n; i++)
         {
           g_assert_cmpint (g_atomic_int_get (&s->data_freed[i]), ==, 1);
@@ -481,7 +493,62 @@ test_threads_drop (void)
         }
 
       js_test_counter_clear (&s->total_data_freed);
+      js_test_counter_clear (&s->total_result_freed);
       g_free (s);
+    }
+}
+
+static void
+abandon_func (JsTask       *task,
+              GCancellable *cancellable,
+              gpointer      user_data)
+{
+}
+
+static void
+test_threads_abandon (void)
+{
+  g_test_summary ("Thread tasks abandoned by their function are joined and "
+                  "dropped by the main thread while the worker that "
+                  "abandoned them may still be releasing its reference: "
+                  "each joins once as ABANDONED and is freed safely");
+
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autoptr(JsJoinSet) set = js_join_set_new ();
+      JsTestCounter data_freed;
+      const guint n = 20000;
+      guint joined = 0;
+
+      js_test_counter_init (&data_freed);
+
+      for (guint i = 0; i < n; i++)
+        js_join_set_spawn_in_thread (set, abandon_func, &data_freed,
+                                     (GDestroyNotify) js_test_counter_inc);
+
+      /* take each task the moment it is abandoned, and drop it at once */
+      while (joined < n)
+        {
+          g_autoptr(GError) error = NULL;
+          JsTask *task = js_join_set_try_join_next (set);
+
+          if (task == NULL)
+            {
+              g_thread_yield ();
+              continue;
+            }
+
+          g_assert_cmpint (js_task_propagate_int (task, &error), ==, -1);
+          g_assert_error (error, JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED);
+          g_object_unref (task);
+          joined++;
+        }
+
+      g_assert_cmpint (js_test_counter_await (&data_freed, n), ==, n);
+      g_assert_true (js_join_set_is_empty (set));
+      g_assert_finalize_object (g_steal_pointer (&set));
+      g_assert_cmpint (js_test_counter_get (&data_freed), ==, n);
+      js_test_counter_clear (&data_freed);
     }
 }
 
@@ -493,6 +560,7 @@ main (int   argc,
 
   g_test_add_func ("/join-set/threads/stress", test_threads_stress);
   g_test_add_func ("/join-set/threads/drop", test_threads_drop);
+  g_test_add_func ("/join-set/threads/abandon", test_threads_abandon);
 
   return g_test_run ();
 }
