@@ -33,5 +33,5 @@ fi
 
 cd "$(dirname "$0")/.."
 if [ ! -f _build/build.ninja ]; then
-  meson setup _build "$@"
+  meson setup _build -Ddocumentation=enabled "$@"
 fi
