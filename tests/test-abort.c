@@ -674,6 +674,41 @@ test_abort_on_error_not_cancellation (void)
     }
 }
 
+static void
+test_abort_on_error_abandoned (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GError) error = NULL;
+  Life running, abandoned;
+  JsTask *task;
+
+  g_test_summary ("An abandoned task failed: with abort-on-error it aborts "
+                  "the others");
+
+  life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
+  life_init (&abandoned, KIND_MAIN, FALSE, FALSE, 2);
+
+  js_join_set_set_abort_on_error (set, TRUE);
+  life_spawn (set, &running);
+  life_await_started (&running);
+  life_spawn (set, &abandoned);
+
+  task = join_life (set, &abandoned);
+  g_assert_null (js_task_propagate_pointer (task, &error));
+  g_assert_error (error, JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED);
+  g_object_unref (task);
+
+  g_assert_true (g_cancellable_is_cancelled (running.cancellable));
+  join_cancelled (set, &running);
+
+  life_release (&running);
+  life_assert_settled (&running, 1, 1);
+  life_assert_settled (&abandoned, 1, 0);
+  g_assert_finalize_object (g_steal_pointer (&set));
+  life_clear (&running);
+  life_clear (&abandoned);
+}
+
 /* ------------------------------------------------------------------------
  * The parent cancellable
  * ------------------------------------------------------------------------ */
@@ -1204,6 +1239,7 @@ main (int   argc,
   g_test_add_func ("/join-set/abort/all", test_abort_all);
   g_test_add_func ("/join-set/abort-on-error/aborts-others", test_abort_on_error);
   g_test_add_func ("/join-set/abort-on-error/not-cancellation", test_abort_on_error_not_cancellation);
+  g_test_add_func ("/join-set/abort-on-error/abandoned", test_abort_on_error_abandoned);
   g_test_add_func ("/join-set/cancellable/parent", test_parent_cancellable);
   g_test_add_func ("/join-set/cancellable/already-cancelled", test_parent_cancellable_cancelled);
   g_test_add_func ("/join-set/cancellable/outlived", test_parent_cancellable_outlives);

@@ -1301,22 +1301,29 @@ test_join_all_cancel (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   JoinAll all = { 0 };
-  Gated done, running;
-  guint64 done_id, running_id;
-  JsTask *task;
+  Gated gated[5];
+  guint64 ids[5];
+  const guint order[] = { 2, 0, 1, 3 };
 
   g_test_summary ("Cancelling join_all_async() fails it and puts back the "
-                  "tasks it had taken: none is lost");
+                  "tasks it had taken, in completion order: none is lost");
 
-  gated_init (&done, 1);
-  gated_init (&running, 2);
-  done_id = js_join_set_spawn_in_thread (set, gated_func, &done, NULL);
-  running_id = js_join_set_spawn_in_thread (set, gated_func, &running, NULL);
-  gated_finish (&done);
+  for (guint i = 0; i < 5; i++)
+    {
+      gated_init (&gated[i], i);
+      ids[i] = js_join_set_spawn_in_thread (set, gated_func, &gated[i], NULL);
+    }
+  gated_finish (&gated[2]);
+  gated_finish (&gated[0]);
+  gated_finish (&gated[1]);
 
   js_join_set_join_all_async (set, cancellable, join_all_cb, &all);
+  js_test_iterate_pending (NULL);
+  g_assert_false (all.done);
+
+  /* one more finishes while the join waits */
+  gated_finish (&gated[3]);
   js_test_iterate_pending (NULL);
   g_assert_false (all.done);
 
@@ -1326,22 +1333,28 @@ test_join_all_cancel (void)
   g_assert_error (all.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&all.error);
 
-  g_assert_cmpuint (js_join_set_get_length (set), ==, 2);
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 5);
 
-  task = js_join_set_try_join_next (set);
-  g_assert_nonnull (task);
-  g_assert_cmpuint (js_task_get_id (task), ==, done_id);
-  g_assert_cmpint (js_task_propagate_int (task, &error), ==, 1);
-  g_assert_no_error (error);
-  js_test_await_sole_reference (task);
-  g_assert_finalize_object (task);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsTask *task = js_join_set_try_join_next (set);
 
-  gated_finish (&running);
-  assert_join_int (set, running_id, 2);
+      g_assert_nonnull (task);
+      g_assert_cmpuint (js_task_get_id (task), ==, ids[order[i]]);
+      g_assert_cmpint (js_task_propagate_int (task, &error), ==, order[i]);
+      g_assert_no_error (error);
+      js_test_await_sole_reference (task);
+      g_assert_finalize_object (task);
+    }
+  g_assert_null (js_join_set_try_join_next (set));
+
+  gated_finish (&gated[4]);
+  assert_join_int (set, ids[4], 4);
 
   g_assert_finalize_object (g_steal_pointer (&set));
-  gated_clear (&done);
-  gated_clear (&running);
+  for (guint i = 0; i < 5; i++)
+    gated_clear (&gated[i]);
 }
 
 /* ------------------------------------------------------------------------
@@ -1596,6 +1609,37 @@ test_abort_on_error_property (void)
   g_assert_false (js_join_set_get_abort_on_error (set));
 
   g_assert_finalize_object (g_steal_pointer (&set));
+}
+
+static void
+test_construct_properties (void)
+{
+  JsJoinSet *set;
+  gboolean abort_on_error = FALSE;
+  guint max_concurrent = 0, length = 1;
+  GCancellable *cancellable = (GCancellable *) 0x1;
+
+  set = g_object_new (JS_TYPE_JOIN_SET,
+                      "max-concurrent", 3,
+                      "abort-on-error", TRUE,
+                      NULL);
+  g_assert_cmpuint (js_join_set_get_max_concurrent (set), ==, 3);
+  g_assert_true (js_join_set_get_abort_on_error (set));
+  g_assert_null (js_join_set_get_cancellable (set));
+  g_assert_false (js_join_set_is_closed (set));
+
+  g_object_get (set,
+                "max-concurrent", &max_concurrent,
+                "abort-on-error", &abort_on_error,
+                "length", &length,
+                "cancellable", &cancellable,
+                NULL);
+  g_assert_cmpuint (max_concurrent, ==, 3);
+  g_assert_true (abort_on_error);
+  g_assert_cmpuint (length, ==, 0);
+  g_assert_null (cancellable);
+
+  g_assert_finalize_object (set);
 }
 
 /* ------------------------------------------------------------------------
@@ -1900,6 +1944,7 @@ main (int   argc,
   g_test_add_func ("/join-set/max-concurrent/main", test_max_concurrent_main);
   g_test_add_func ("/join-set/max-concurrent/raise", test_max_concurrent_raise);
   g_test_add_func ("/join-set/properties/abort-on-error", test_abort_on_error_property);
+  g_test_add_func ("/join-set/properties/construct", test_construct_properties);
   g_test_add_func ("/join-set/length/notify", test_length);
   g_test_add_func ("/join-set/detach-all/tasks", test_detach_all);
   g_test_add_func ("/join-set/detach-all/pending-join", test_detach_all_pending_join);

@@ -635,9 +635,11 @@ test_abandoned (void)
                        js_test_tracked_new (&data_freed, 0), js_test_tracked_free);
       task = join_only (set, id);
       assert_abandoned (task);
-      g_assert_cmpint (js_test_counter_await (&data_freed, 1), ==, 1);
+      /* destroyed when the producer let go, or with the task at the latest */
+      g_assert_cmpint (js_test_counter_get (&data_freed), <=, 1);
 
       g_assert_finalize_object (task);
+      g_assert_cmpint (js_test_counter_get (&data_freed), ==, 1);
       g_assert_finalize_object (g_steal_pointer (&set));
       g_assert_cmpint (js_test_counter_get (&data_freed), ==, 1);
       js_test_counter_clear (&data_freed);
@@ -712,9 +714,10 @@ test_abandoned_later (void)
       g_assert_cmpuint (js_task_get_id (task), ==, id);
       assert_abandoned (task);
       g_assert_true (js_join_set_is_empty (set));
-      g_assert_cmpint (js_test_counter_get (&keeper.data_freed), ==, 1);
+      g_assert_cmpint (js_test_counter_get (&keeper.data_freed), <=, 1);
 
       g_assert_finalize_object (task);
+      g_assert_cmpint (js_test_counter_get (&keeper.data_freed), ==, 1);
       g_assert_finalize_object (g_steal_pointer (&set));
       g_assert_cmpint (js_test_counter_get (&keeper.data_freed), ==, 1);
       js_test_counter_clear (&keeper.data_freed);
