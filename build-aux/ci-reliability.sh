@@ -60,28 +60,46 @@ export LSAN_OPTIONS="suppressions=$PWD/build-aux/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 summary=()
+failed=0
+
+# Runs one step; a failing step is reported and the next ones still run.
+step() {
+  local name=$1; shift
+  if [[ " $steps " != *" $name "* ]]; then
+    return 0
+  fi
+  # Not "if ! ( … )": errexit is ignored in a condition, even in a subshell.
+  local rc
+  set +e
+  ( set -e; "$@" )
+  rc=$?
+  set -e
+  if [ "$rc" -ne 0 ]; then
+    summary+=("$name: FAILED (see above)")
+    failed=1
+  fi
+}
 
 # 1. ASan + UBSan, the whole C suite ----------------------------------------
-if [[ " $steps " == *" asan "* ]]; then
+step_asan() {
   log "AddressSanitizer + UndefinedBehaviorSanitizer: meson test"
   setup _build-asan -Db_sanitize=address,undefined -Db_lundef=false
   start=$SECONDS
   meson test -C _build-asan --print-errorlogs --timeout-multiplier 3
-  summary+=("asan+ubsan: whole C suite passed in $((SECONDS - start)) s")
-fi
+  echo "asan+ubsan: whole C suite passed in $((SECONDS - start)) s" >> "$summary_file"
+}
 
 # 2. Fuzzing -----------------------------------------------------------------
-if [[ " $steps " == *" fuzz "* ]]; then
+step_fuzz() {
   log "libFuzzer: fuzz-join-set for ${fuzz_seconds} s"
   CC=clang setup _build-fuzz -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fsanitize=fuzzer-no-link -Dwerror=false
   if [ ! -x _build-fuzz/tests/fuzz/fuzz-join-set ]; then
     echo "ci-reliability: clang did not build the libFuzzer target" >&2
-    exit 1
+    return 1
   fi
   # New inputs go to a scratch corpus; the seeds stay read-only in git.
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
   mkdir -p "$work/corpus" "$work/artifacts"
   start=$SECONDS
   # Leaks are checked per input by LeakSanitizer only when the harness
@@ -99,17 +117,18 @@ if [[ " $steps " == *" fuzz "* ]]; then
       echo "ci-reliability: crashing input $(basename "$f"), base64 (add it to tests/fuzz/corpus/):"
       base64 -w0 "$f"; echo
     done
-    exit 1
+    return 1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -n 1)
   grep -E '^(#[0-9]+ *DONE|stat::)' "$work/fuzz.log" || true
-  summary+=("fuzz: ${execs:-?} executions in $((SECONDS - start)) s, no failure; $(ls "$work/corpus" | wc -l) new corpus inputs")
+  echo "fuzz: ${execs:-?} executions in $((SECONDS - start)) s, no failure; $(ls "$work/corpus" | wc -l) new corpus inputs" >> "$summary_file"
+  rm -rf "$work"
   log "fuzz corpus replay in the clang build"
   meson test -C _build-fuzz --print-errorlogs --suite fuzz
-fi
+}
 
 # 3. Valgrind memcheck ---------------------------------------------------------
-if [[ " $steps " == *" valgrind "* ]]; then
+step_valgrind() {
   log "valgrind memcheck: meson test --setup valgrind"
   unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
   setup _build-valgrind
@@ -128,8 +147,18 @@ for t in json.load(sys.stdin):
   JS_STRESS_TASKS=${JS_VALGRIND_STRESS_TASKS:-5000} \
   JS_STRESS_STALL_SECONDS=60 \
     meson test -C _build-valgrind --setup valgrind --print-errorlogs "${c_tests[@]}"
-  summary+=("valgrind: whole C suite passed in $((SECONDS - start)) s")
-fi
+  echo "valgrind: whole C suite passed in $((SECONDS - start)) s" >> "$summary_file"
+}
+
+summary_file=$(mktemp)
+step asan step_asan
+step fuzz step_fuzz
+step valgrind step_valgrind
 
 log "summary"
-printf '%s\n' "${summary[@]}"
+cat "$summary_file"
+rm -f "$summary_file"
+if [ "${#summary[@]}" -gt 0 ]; then
+  printf '%s\n' "${summary[@]}"
+fi
+exit "$failed"
