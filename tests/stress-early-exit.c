@@ -51,6 +51,7 @@ typedef enum
   DO_RETURN_THEN_SLEEP,     /* return, then keep running a while */
   DO_RETURN_ERROR,          /* sleep, then fail with STRESS_ERROR */
   DO_RETURN_INT,            /* return an int */
+  DO_ABANDON,               /* return nothing: ABANDONED when the runner lets go */
   N_THREAD_BEHAVIOURS,
   /* Main-context tasks */
   DO_MAIN_RETURN_NOW = N_THREAD_BEHAVIOURS,
@@ -231,6 +232,10 @@ thread_func (JsTask       *task,
       js_task_return_int (task, (gssize) item->index);
       break;
 
+    case DO_ABANDON:
+      g_usleep (item->delay_us);
+      break;
+
     case DO_MAIN_RETURN_NOW:
     case DO_MAIN_LATER_IDLE:
     case DO_MAIN_LATER_THREAD:
@@ -370,6 +375,7 @@ main_func (JsTask       *task,
     case DO_RETURN_THEN_SLEEP:
     case DO_RETURN_ERROR:
     case DO_RETURN_INT:
+    case DO_ABANDON:
     case DO_MAIN_END:
     default:
       g_assert_not_reached ();
@@ -412,6 +418,11 @@ check_joined (Round   *round,
                      " cancelled before anything was aborted", round->number, id);
           totals.joined_cancelled++;
           return TRUE;
+        }
+      if (item->behaviour == DO_ABANDON)
+        {
+          g_assert_error (error, JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED);
+          return FALSE;
         }
       g_assert_error (error, STRESS_ERROR, (gint) item->index);
       g_assert_cmpint (item->behaviour, ==, DO_RETURN_ERROR);
