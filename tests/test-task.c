@@ -553,6 +553,7 @@ later_thread_func (gpointer data)
 
   js_task_return_pointer (task, g_strdup ("from another thread"), g_free);
   g_object_unref (task);
+  g_free (later);
 
   return NULL;
 }
