@@ -32,8 +32,10 @@ LINE = re.compile(r'^([0-9a-f]{64})  (.+)$')
 
 def fail(message, output=''):
     print('FAIL: ' + message)
-    if output:
-        print(output)
+    lines = output.splitlines()
+    if len(lines) > 20:
+        print('[... {} lines ...]'.format(len(lines) - 20))
+    print('\n'.join(lines[-20:]))
     sys.exit(1)
 
 
