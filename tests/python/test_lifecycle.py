@@ -366,8 +366,10 @@ class DisposeTest(jstesting.TestCase):
         del joinset
         gc.collect()
 
-        self.assertEqual(main_cancelled, [True], 'the running task was not aborted')
         self.assertTrue(queued_finalized.is_set(), 'the queued task was not released')
+        # The running task is told at once, or from the next iteration.
+        self.run_until(lambda: main_cancelled, message='the running task to be aborted')
+        self.assertEqual(main_cancelled, [True])
         self.assertTrue(main_finalized.is_set(), 'the main-context closure leaked')
         self.assertTrue(thread_saw_cancel.wait(10), 'the thread task was not cancelled')
         self.assertTrue(thread_finalized.wait(10), 'the thread closure leaked')
