@@ -149,26 +149,30 @@ class JoinSet(Js.JoinSet):
         """Close the set, abort its unfinished tasks, and block until no
         task function of the set is running any more (see
         ``shutdown_async()``). Raises ``GLib.Error`` if ``cancellable`` is
-        cancelled first."""
-        # Wait in a private context: only thread functions hold up a
-        # shutdown, so nothing else needs to run meanwhile, and this works
-        # from any thread.
-        context = GLib.MainContext.new()
+        cancelled first.
+
+        As ``join_next()`` does, it iterates the thread-default main context
+        while it waits, unless another thread runs that context."""
+        context = GLib.MainContext.ref_thread_default()
+        done = threading.Event()
         outcome = []
 
-        def done(joinset, result):
+        def finish(joinset, result):
             try:
                 outcome.append(joinset.shutdown_finish(result))
             except GLib.Error as error:
                 outcome.append(error)
+            done.set()
 
-        context.push_thread_default()
-        try:
-            self.shutdown_async(cancellable, done)
-            while not outcome:
-                context.iteration(True)
-        finally:
-            context.pop_thread_default()
+        self.shutdown_async(cancellable, finish)
+        if context.acquire():
+            try:
+                while not done.is_set():
+                    context.iteration(True)
+            finally:
+                context.release()
+        else:
+            done.wait()
 
         if isinstance(outcome[0], GLib.Error):
             raise outcome[0]

@@ -204,6 +204,22 @@ class ContextManagerTest(jstesting.TestCase):
             self.assertCancelled(task)
         self.assertIn(queued, [t.get_id() for t in tasks])
 
+    def test_exit_keeps_the_main_loop_running(self):
+        # A thread function that needs the main loop to finish (here it
+        # waits for an idle callback) must not deadlock the with statement.
+        started = threading.Event()
+        replied = threading.Event()
+
+        def needs_main_loop():
+            started.set()
+            GLib.idle_add(lambda: replied.set() or GLib.SOURCE_REMOVE)
+            return replied.wait(10)  # ignores its cancellable on purpose
+
+        with Js.JoinSet() as joinset:
+            joinset.spawn_call_in_thread(needs_main_loop)
+            self.assertTrue(started.wait(10))
+        self.assertTrue(replied.is_set(), 'the main loop did not run during shutdown')
+
     def test_exception_in_block_propagates_after_shutdown(self):
         with self.assertRaises(KeyError):
             with Js.JoinSet() as joinset:
