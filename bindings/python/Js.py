@@ -31,7 +31,9 @@ What is added to the introspected API:
     ``GLib.Error`` unchanged, any other exception as an error in the
     ``PYTHON_ERROR_DOMAIN`` domain whose message starts with the exception's
     class name. An exception never reaches PyGObject's callback handler, so
-    it never leaves the task unfinished. ``func`` must not call the
+    it never leaves the task unfinished (a plain ``spawn()`` function that
+    raises has its traceback printed, and its task stays unfinished for as
+    long as Python keeps that traceback). ``func`` must not call the
     ``return_*`` methods itself; use ``spawn()`` for a task that completes
     later from an asynchronous callback.
 
