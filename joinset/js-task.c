@@ -583,6 +583,41 @@ js_task_propagate_value (JsTask  *task,
 }
 
 /**
+ * js_task_dup_value: (rename-to js_task_propagate_value)
+ * @task: a completed task
+ * @error: return location for the task's error
+ *
+ * Returns a copy of the result of a task that completed with
+ * [method@Js.Task.return_value], or reports its error: the form of
+ * [method@Js.Task.propagate_value] that language bindings use, where
+ * `task.propagate_value()` returns the value or throws.
+ *
+ * Returns: (transfer full) (nullable): a newly allocated copy of the
+ *   result, free it with g_value_unset() and g_free(), or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+GValue *
+js_task_dup_value (JsTask  *task,
+                   GError **error)
+{
+  GValue *value;
+
+  g_return_val_if_fail (JS_IS_TASK (task), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  value = g_new0 (GValue, 1);
+  if (!js_task_propagate_value (task, value, error))
+    {
+      g_free (value);
+      return NULL;
+    }
+
+  return value;
+}
+
+/**
  * js_task_propagate_boolean:
  * @task: a completed task
  * @error: return location for the task's error

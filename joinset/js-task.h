@@ -69,6 +69,9 @@ gboolean      js_task_propagate_value         (JsTask         *task,
                                                GValue         *value,
                                                GError        **error);
 JS_AVAILABLE_IN_ALL
+GValue       *js_task_dup_value               (JsTask         *task,
+                                               GError        **error);
+JS_AVAILABLE_IN_ALL
 gboolean      js_task_propagate_boolean       (JsTask         *task,
                                                GError        **error);
 JS_AVAILABLE_IN_ALL
