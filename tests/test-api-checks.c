@@ -526,6 +526,8 @@ check_task_propagate (void)
   EXPECT_CRITICAL (g_assert_null (js_task_propagate_pointer (wrong, NULL)));
   EXPECT_CRITICAL (g_assert_false (js_task_propagate_value (NULL, &value, NULL)));
   EXPECT_CRITICAL (g_assert_false (js_task_propagate_value (wrong, &value, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_task_dup_value (NULL, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_task_dup_value (wrong, NULL)));
   EXPECT_CRITICAL (g_assert_false (js_task_propagate_boolean (NULL, NULL)));
   EXPECT_CRITICAL (g_assert_false (js_task_propagate_boolean (wrong, NULL)));
   EXPECT_CRITICAL (g_assert_cmpint (js_task_propagate_int (NULL, NULL), ==, -1));

@@ -205,6 +205,18 @@ test_return_value (void)
           g_assert_cmpstr (g_value_get_string (&value), ==, "grüne Äpfel");
           g_value_unset (&value);
         }
+
+      /* dup_value, what bindings call propagate_value, returns a copy */
+      {
+        GValue *copy = js_task_dup_value (task, &error);
+
+        g_assert_no_error (error);
+        g_assert_nonnull (copy);
+        g_assert_true (G_VALUE_HOLDS_STRING (copy));
+        g_assert_cmpstr (g_value_get_string (copy), ==, "grüne Äpfel");
+        g_value_unset (copy);
+        g_free (copy);
+      }
       g_assert_false (js_task_had_error (task));
       g_assert_finalize_object (task);
 
@@ -337,6 +349,10 @@ assert_task_error (JsTask     *task,
   g_assert_false (js_task_propagate_value (task, &value, &error));
   g_assert_error (error, domain, code);
   g_assert_false (G_IS_VALUE (&value));
+  g_clear_error (&error);
+
+  g_assert_null (js_task_dup_value (task, &error));
+  g_assert_error (error, domain, code);
   g_clear_error (&error);
 }
 
