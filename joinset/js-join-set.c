@@ -493,16 +493,11 @@ complete_shutdowns_locked (JsCore  *core,
 {
   GList *link;
 
+  /* Like joins: completed by the set's source when they wait in its
+   * context, so that the GTask (which holds the set) is released in the
+   * caller's thread right after its callback, not later by a worker. */
   while ((link = g_queue_pop_head_link (&core->shutdowns)) != NULL)
-    {
-      JsWaiter *w = link->data;
-
-      w->done = TRUE;
-      w->queue = NULL;
-      if (flush->deliver == NULL)
-        flush->deliver = g_ptr_array_new ();
-      g_ptr_array_add (flush->deliver, w);
-    }
+    finish_waiter_locked (core, link->data, flush);
 }
 
 static void
