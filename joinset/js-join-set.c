@@ -673,7 +673,7 @@ abort_all_locked (JsCore  *core,
   abort_list_locked (core, &core->running, flush);
 }
 
-/* Marks @task as started and returns whether its function must run. */
+/* Marks @task as started: its function is about to be called. */
 static void
 start_task_locked (JsCore       *core,
                    JsTask       *task,
@@ -1749,6 +1749,32 @@ js_join_set_spawn_in_thread (JsJoinSet      *self,
   return spawn_internal (self, func, user_data, user_data_destroy, TRUE);
 }
 
+/* Queues an async join (first come, first served) and serves it at once
+ * if it can be. If @cancellable is already cancelled, the waiter's cancel
+ * source takes it out again in the next iteration, unless it was served. */
+static void
+join_async (JsJoinSet           *self,
+            JsWaitKind           kind,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data,
+            gpointer             source_tag)
+{
+  JsCore *core = self->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+
+  w = waiter_new_async (self, kind, cancellable, callback, user_data, source_tag);
+
+  g_mutex_lock (&core->mutex);
+  g_queue_push_tail_link (&core->waiters, &w->link);
+  w->queue = &core->waiters;
+  serve_waiters_locked (core, &flush);
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
 /**
  * js_join_set_join_next_async:
  * @self: a set
@@ -1773,26 +1799,10 @@ js_join_set_join_next_async (JsJoinSet           *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  JsWaiter *w;
-  JsCore *core;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  core = self->core;
-  w = waiter_new_async (self, JS_WAIT_NEXT, cancellable, callback, user_data,
-                        js_join_set_join_next_async);
-
-  /* If @cancellable is already cancelled, the waiter's cancel source takes
-   * it out again in the next iteration, unless it was served at once. */
-  g_mutex_lock (&core->mutex);
-  g_queue_push_tail_link (&core->waiters, &w->link);
-  w->queue = &core->waiters;
-  serve_waiters_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  flush_run (core, &flush);
+  join_async (self, JS_WAIT_NEXT, cancellable, callback, user_data, js_join_set_join_next_async);
 }
 
 /**
@@ -1995,26 +2005,10 @@ js_join_set_join_all_async (JsJoinSet           *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  JsWaiter *w;
-  JsCore *core;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  core = self->core;
-  w = waiter_new_async (self, JS_WAIT_ALL, cancellable, callback, user_data,
-                        js_join_set_join_all_async);
-
-  /* If @cancellable is already cancelled, the waiter's cancel source takes
-   * it out again in the next iteration, unless it was served at once. */
-  g_mutex_lock (&core->mutex);
-  g_queue_push_tail_link (&core->waiters, &w->link);
-  w->queue = &core->waiters;
-  serve_waiters_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  flush_run (core, &flush);
+  join_async (self, JS_WAIT_ALL, cancellable, callback, user_data, js_join_set_join_all_async);
 }
 
 /**
