@@ -73,7 +73,12 @@
  * never keep their set alive (only pending joins do), so a
  * `g_autoptr(JsJoinSet)` leaving scope, or a binding's garbage collector,
  * really ends the group. Thread functions still running finish safely
- * afterwards: their results are freed.
+ * afterwards: their results are freed. Running thread tasks are cancelled
+ * during the dispose; running tasks of the set's context are cancelled
+ * from that context, at `G_PRIORITY_HIGH` on its next iteration, so that
+ * their [signal@Gio.Cancellable::cancelled] handlers run in the thread
+ * they expect, even when the last reference is dropped in another thread
+ * or by a garbage collector that cannot run them (GJS).
  *
  * ## Threads
  *
@@ -108,6 +113,8 @@ typedef struct
 typedef struct
 {
   GPtrArray *cancel;       /* GCancellable, owned: to cancel */
+  GPtrArray *cancel_in_context; /* GCancellable, owned: to cancel from the
+                                 * core's context (dispose) */
   GArray    *destroy;      /* JsDestroy: user_data of tasks that never ran */
   GPtrArray *deliver;      /* JsWaiter: async waiters to complete now */
   GPtrArray *unref;        /* GObject, owned */
@@ -117,7 +124,7 @@ typedef struct
   guint      wakeup : 1;   /* wake up the core's context */
 } JsFlush;
 
-#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
 
 typedef enum
 {
@@ -271,6 +278,17 @@ arm_locked (JsCore  *core,
 
 static void waiter_deliver (JsWaiter *w);
 
+static gboolean
+cancel_all_cb (gpointer data)
+{
+  GPtrArray *cancellables = data;
+
+  for (guint i = 0; i < cancellables->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 flush_run (JsCore  *core,
            JsFlush *flush)
@@ -285,6 +303,19 @@ flush_run (JsCore  *core,
           g_object_unref (cancellable);
         }
       g_ptr_array_unref (flush->cancel);
+    }
+
+  if (flush->cancel_in_context != NULL)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_ptr_array_set_free_func (flush->cancel_in_context, g_object_unref);
+      g_source_set_priority (idle, G_PRIORITY_HIGH);
+      g_source_set_static_name (idle, "[joinset] cancel on dispose");
+      g_source_set_callback (idle, cancel_all_cb, flush->cancel_in_context,
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_source_attach (idle, core->context);
+      g_source_unref (idle);
     }
 
   if (flush->destroy != NULL)
@@ -622,9 +653,15 @@ abort_task_locked (JsCore  *core,
 
   if (task->state == JS_TASK_RUNNING)
     {
-      if (flush->cancel == NULL)
-        flush->cancel = g_ptr_array_new ();
-      g_ptr_array_add (flush->cancel, g_object_ref (task->cancellable));
+      /* When the set is disposed, its context's tasks are cancelled from
+       * that context, soon after: the dispose may run in another thread,
+       * or in a garbage collector that cannot run their handlers. */
+      GPtrArray **cancel = core->disposed && !task->in_thread ?
+                           &flush->cancel_in_context : &flush->cancel;
+
+      if (*cancel == NULL)
+        *cancel = g_ptr_array_new ();
+      g_ptr_array_add (*cancel, g_object_ref (task->cancellable));
     }
   else if (task->user_data_destroy != NULL)
     {

@@ -1004,7 +1004,11 @@ test_dispose (void)
 
   g_assert_finalize_object (set);
 
+  /* A thread task is cancelled during the dispose; a task of the set's
+   * context from that context, on its next iteration. */
   g_assert_true (g_cancellable_is_cancelled (running.cancellable));
+  g_assert_false (g_cancellable_is_cancelled (held.cancellable));
+  g_main_context_iteration (NULL, FALSE);
   g_assert_true (g_cancellable_is_cancelled (held.cancellable));
   g_assert_cmpint (js_test_counter_get (&queued_thread.data_freed), ==, 1);
   g_assert_cmpint (js_test_counter_get (&queued_main.data_freed), ==, 1);
@@ -1038,6 +1042,51 @@ test_dispose (void)
   life_clear (&queued_thread);
   life_clear (&queued_main);
   life_clear (&ready_main);
+}
+
+static void
+record_cancel_thread (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  g_atomic_pointer_set ((GThread **) user_data, g_thread_self ());
+}
+
+static gpointer
+unref_in_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_dispose_other_thread (void)
+{
+  JsJoinSet *set = js_join_set_new ();
+  GThread *cancelled_in = NULL;
+  GThread *thread;
+  Life held;
+
+  g_test_summary ("A set whose last reference is dropped in another thread "
+                  "cancels its running main-context tasks from its own "
+                  "context, so their cancelled handlers run in its thread");
+
+  life_init (&held, KIND_MAIN, TRUE, TRUE, 1);
+  life_spawn (set, &held);
+  life_await_started (&held);
+  g_cancellable_connect (held.cancellable, G_CALLBACK (record_cancel_thread),
+                         &cancelled_in, NULL);
+
+  thread = g_thread_new ("unref", unref_in_thread, set);
+  g_thread_join (thread);
+  g_assert_false (g_cancellable_is_cancelled (held.cancellable));
+
+  js_test_iterate_pending (NULL);
+  g_assert_true (g_cancellable_is_cancelled (held.cancellable));
+  g_assert_true (g_atomic_pointer_get (&cancelled_in) == g_thread_self ());
+
+  life_release (&held);
+  life_assert_settled (&held, 1, 1);
+  life_clear (&held);
 }
 
 static void
@@ -1248,6 +1297,7 @@ main (int   argc,
   g_test_add_func ("/join-set/shutdown/cancel", test_shutdown_cancel);
   g_test_add_func ("/join-set/dispose/everything", test_dispose);
   g_test_add_func ("/join-set/dispose/run-dispose", test_dispose_run_dispose);
+  g_test_add_func ("/join-set/dispose/other-thread", test_dispose_other_thread);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
