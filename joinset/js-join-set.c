@@ -119,12 +119,13 @@ typedef struct
   GPtrArray *deliver;      /* JsWaiter: async waiters to complete now */
   GPtrArray *unref;        /* GObject, owned */
   GSource   *arm;          /* owned: the core's source, to make ready */
+  GSource   *destroy_source; /* owned: a source to destroy */
   guint      n_drainers;   /* drainers to push to the pool */
   guint      watch : 1;    /* ask the pool's watchdog to watch the core */
   guint      wakeup : 1;   /* wake up the core's context */
 } JsFlush;
 
-#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
 
 typedef enum
 {
@@ -175,6 +176,12 @@ struct _JsCore
   GQueue           waiters;        /* JsWaiter NEXT, ALL, SYNC: FIFO */
   GQueue           shutdowns;      /* JsWaiter SHUTDOWN */
   GQueue           deliver;        /* JsWaiter served, completed by source */
+  GQueue           finishing;      /* thread tasks whose function still
+                                    * runs although the set no longer waits
+                                    * for their outcome (aborted or detached
+                                    * while running); no reference: their
+                                    * runner holds one */
+  GSource         *stuck_timer;    /* warns about a shutdown that waits */
   guint64          next_id;
   guint64          progress;       /* thread tasks started, for the watchdog */
   guint64          watched_progress;
@@ -340,6 +347,12 @@ flush_run (JsCore  *core,
     {
       g_source_set_ready_time (flush->arm, 0);
       g_source_unref (flush->arm);
+    }
+
+  if (flush->destroy_source != NULL)
+    {
+      g_source_destroy (flush->destroy_source);
+      g_source_unref (flush->destroy_source);
     }
 
   for (guint i = 0; i < flush->n_drainers; i++)
@@ -529,6 +542,12 @@ complete_shutdowns_locked (JsCore  *core,
    * caller's thread right after its callback, not later by a worker. */
   while ((link = g_queue_pop_head_link (&core->shutdowns)) != NULL)
     finish_waiter_locked (core, link->data, flush);
+
+  if (core->stuck_timer != NULL)
+    {
+      g_assert (flush->destroy_source == NULL);
+      flush->destroy_source = g_steal_pointer (&core->stuck_timer);
+    }
 }
 
 static void
@@ -550,6 +569,20 @@ release_slot_locked (JsCore  *core,
 
 static void abort_all_locked (JsCore  *core,
                               JsFlush *flush);
+
+/* Keeps track of a running thread task whose outcome the set no longer
+ * waits for, until its function returns (see _js_core_drain()), so that a
+ * shutdown stuck on it can name it. */
+static void
+finishing_add_locked (JsCore *core,
+                      JsTask *task)
+{
+  if (!task->in_thread || task->func_done || task->finishing)
+    return;
+
+  task->finishing = TRUE;
+  g_queue_push_tail_link (&core->finishing, &task->link);
+}
 
 /* Gives @task its outcome (taking ownership of @result) and, unless the
  * set no longer wants it, puts it in the completed queue.
@@ -624,6 +657,7 @@ complete_locked (JsCore   *core,
         {
           joinable = _js_task_new_completed (task);
           g_hash_table_replace (core->tasks, &joinable->id, joinable);
+          finishing_add_locked (core, task);
         }
     }
 
@@ -739,6 +773,11 @@ _js_core_drain (JsCore *core)
       if (finished != NULL)
         {
           finished->func_done = TRUE;
+          if (finished->finishing)
+            {
+              finished->finishing = FALSE;
+              g_queue_unlink (&core->finishing, &finished->link);
+            }
           core->n_busy--;
           release_slot_locked (core, finished, &flush);
         }
@@ -983,6 +1022,11 @@ core_dispose (JsCore *core)
   core->length = 0;
 
   source = g_steal_pointer (&core->source);
+  if (core->stuck_timer != NULL)
+    {
+      g_assert (flush.destroy_source == NULL);
+      flush.destroy_source = g_steal_pointer (&core->stuck_timer);
+    }
 
   g_mutex_unlock (&core->mutex);
 
@@ -2183,7 +2227,10 @@ js_join_set_detach_all (JsJoinSet *self)
     }
 
   while ((link = g_queue_pop_head_link (&core->running)) != NULL)
-    ((JsTask *)link->data)->detached = TRUE;
+    {
+      ((JsTask *)link->data)->detached = TRUE;
+      finishing_add_locked (core, link->data);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
     for (link = lists[i]->head; link != NULL; link = link->next)
@@ -2197,6 +2244,89 @@ js_join_set_detach_all (JsJoinSet *self)
   g_mutex_unlock (&core->mutex);
 
   flush_run (core, &flush);
+}
+
+/* How long a shutdown waits before it warns about the thread functions it
+ * waits for; JS_SHUTDOWN_WARNING_SECONDS overrides it (0: never warn). */
+#define JS_STUCK_WARNING_SECONDS 10
+
+static guint
+get_stuck_warning_seconds (void)
+{
+  static gsize value = 0;
+
+  if (g_once_init_enter (&value))
+    {
+      const char *env = g_getenv ("JS_SHUTDOWN_WARNING_SECONDS");
+      guint64 seconds = JS_STUCK_WARNING_SECONDS;
+
+      if (env != NULL &&
+          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
+        seconds = JS_STUCK_WARNING_SECONDS;
+      g_once_init_leave (&value, seconds + 1);
+    }
+
+  return value - 1;
+}
+
+static gboolean
+stuck_timer_cb (gpointer data)
+{
+  JsCore *core = data;
+  g_autoptr(GString) names = g_string_new (NULL);
+  GSource *timer = NULL;
+  guint n_named = 0;
+  guint n_active = 0;
+
+  g_mutex_lock (&core->mutex);
+  if (core->stuck_timer == g_main_current_source ())
+    {
+      timer = g_steal_pointer (&core->stuck_timer);
+      n_active = core->n_active;
+
+      /* Aborted thread tasks whose function did not return, then those
+       * that returned a result and did not leave their function. */
+      for (GList *l = core->finishing.head; l != NULL; l = l->next)
+        {
+          JsTask *task = l->data;
+
+          g_string_append_printf (names, "%s%" G_GUINT64_FORMAT,
+                                  n_named++ ? ", " : "", task->id);
+          if (task->name != NULL)
+            g_string_append_printf (names, " (\"%s\")", task->name);
+        }
+      for (GList *l = core->completed.head; l != NULL; l = l->next)
+        {
+          JsTask *task = l->data;
+
+          if (task->in_thread && task->holds_slot && !task->func_done)
+            {
+              g_string_append_printf (names, "%s%" G_GUINT64_FORMAT,
+                                      n_named++ ? ", " : "", task->id);
+              if (task->name != NULL)
+                g_string_append_printf (names, " (\"%s\")", task->name);
+            }
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  if (timer == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (n_active > 0)
+    {
+      if (n_active > n_named)
+        g_string_append_printf (names, "%s%u other%s", n_named ? " and " : "",
+                                n_active - n_named, n_active - n_named > 1 ? "s" : "");
+      g_warning ("A JsJoinSet shutdown has waited %u s for %u task%s whose "
+                 "function still runs: %s. A task function must return soon "
+                 "after its cancellable is cancelled.",
+                 get_stuck_warning_seconds (), n_active,
+                 n_active > 1 ? "s" : "", names->str);
+    }
+
+  g_source_unref (timer);
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -2214,7 +2344,12 @@ js_join_set_detach_all (JsJoinSet *self)
  *
  * A thread function that ignores its cancellable delays the shutdown
  * until it returns. Cancelling @cancellable stops the wait (with
- * `G_IO_ERROR_CANCELLED`); the set stays closed.
+ * `G_IO_ERROR_CANCELLED`); the set stays closed. The rule is that a task
+ * function returns soon after its cancellable is cancelled: a shutdown
+ * still waiting after 10 seconds says so with a warning that names the
+ * tasks it waits for (their ids and names), from the set's main context.
+ * The environment variable `JS_SHUTDOWN_WARNING_SECONDS` changes the delay;
+ * `0` turns the warning off.
  *
  * Since: 1.0
  */
@@ -2225,8 +2360,10 @@ js_join_set_shutdown_async (JsJoinSet           *self,
                             gpointer             user_data)
 {
   JsFlush flush = JS_FLUSH_INIT;
+  GSource *timer = NULL;
   JsWaiter *w;
   JsCore *core;
+  guint warn_after;
 
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -2235,6 +2372,18 @@ js_join_set_shutdown_async (JsJoinSet           *self,
   w = waiter_new_async (self, JS_WAIT_SHUTDOWN, cancellable, callback, user_data,
                         js_join_set_shutdown_async);
 
+  /* Attached before the lock (GMainContext locks are never taken under
+   * it), kept only if the shutdown has to wait. */
+  warn_after = get_stuck_warning_seconds ();
+  if (warn_after > 0)
+    {
+      timer = g_timeout_source_new_seconds (warn_after);
+      g_source_set_static_name (timer, "[joinset] stuck shutdown warning");
+      g_source_set_callback (timer, stuck_timer_cb, _js_core_ref (core),
+                             (GDestroyNotify) _js_core_unref);
+      g_source_attach (timer, core->context);
+    }
+
   g_mutex_lock (&core->mutex);
   core->closed = TRUE;
   abort_all_locked (core, &flush);
@@ -2242,9 +2391,17 @@ js_join_set_shutdown_async (JsJoinSet           *self,
   w->queue = &core->shutdowns;
   if (core->n_active == 0)
     complete_shutdowns_locked (core, &flush);
+  else if (timer != NULL && core->stuck_timer == NULL && core->source != NULL)
+    core->stuck_timer = g_steal_pointer (&timer);
   g_mutex_unlock (&core->mutex);
 
   flush_run (core, &flush);
+
+  if (timer != NULL)
+    {
+      g_source_destroy (timer);
+      g_source_unref (timer);
+    }
 }
 
 /**

@@ -89,6 +89,7 @@ struct _JsTask
   guint           holds_slot : 1;    /* counts in JsCore.n_active */
   guint           func_done : 1;     /* the thread function returned */
   guint           detached : 1;      /* no longer owned by its set */
+  guint           finishing : 1;     /* in JsCore.finishing */
   guint           result_taken : 1;  /* a pointer result was propagated */
 };
 

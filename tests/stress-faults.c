@@ -137,7 +137,7 @@ writer (GLogLevelFlags   log_level,
   gboolean matched = FALSE;
 
   g_mutex_lock (&expect.mutex);
-  if (expect.pattern != NULL && (log_level & G_LOG_LEVEL_CRITICAL))
+  if (expect.pattern != NULL && (log_level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
     for (gsize i = 0; i < n_fields; i++)
       if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
           g_pattern_match_simple (expect.pattern, fields[i].value))
@@ -392,6 +392,99 @@ test_blocking_shutdown (void)
   /* The late result of the stuck task was freed with it. */
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 32);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
+}
+
+/* blocking_func, under the name in user_data's Data.extra. */
+static void
+named_blocking_func (JsTask       *task,
+                     GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  Data *data = user_data;
+
+  js_task_set_name (task, data->extra);
+  blocking_func (task, cancellable, user_data);
+}
+
+static void
+test_blocking_shutdown_warns (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  GError *shutdown_error = NULL;
+  Data *two = data_new (2);
+  Data *one = data_new (1);
+  JsTask *task;
+  guint n = 0;
+
+  g_test_summary ("A shutdown that waits for task functions ignoring their "
+                  "cancellable warns once, after JS_SHUTDOWN_WARNING_SECONDS "
+                  "(1 here), naming each by id and name: an aborted one and "
+                  "one detached while running.");
+  counters_reset ();
+  gate_reset ();
+
+  two->extra = (gpointer) "stuck-two";
+  one->extra = (gpointer) "stuck-one";
+  g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, two, data_destroy), ==, 1);
+  gate_await_entered (1);
+  js_join_set_detach_all (set);
+  g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, one, data_destroy), ==, 2);
+  gate_await_entered (2);
+  js_join_set_spawn_in_thread (set, cooperative_func, data_new (3), data_destroy);
+
+  expect_critical_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
+                         "function still runs: 1 (\"stuck-two\"), 2 (\"stuck-one\"). *");
+  js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
+  while ((task = js_join_set_try_join_next (set)) != NULL)
+    {
+      assert_cancelled (task);
+      g_object_unref (task);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 2);
+
+  /* The warning comes once, and the shutdown still waits. */
+  WAIT_UNTIL (expect.seen > 0);
+  g_assert_null (shutdown_error);
+
+  gate_open ();
+  WAIT_UNTIL (shutdown_error != NULL);
+  g_assert_error (shutdown_error, FAULT_ERROR, 0);
+  g_clear_error (&shutdown_error);
+  g_assert_cmpuint (expect_critical_end (), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&set));
+  WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 3);
+  WAIT_UNTIL (counters.results_freed == counters.results_made);
+}
+
+static void
+test_blocking_shutdown_quick_no_warning (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  GError *shutdown_error = NULL;
+  JsTask *task;
+  gint64 until;
+
+  g_test_summary ("A shutdown whose tasks return in time does not warn, even "
+                  "when the set lives on past the warning delay.");
+  counters_reset ();
+
+  js_join_set_spawn_in_thread (set, cooperative_func, data_new (1), data_destroy);
+  expect_critical_begin ("*");
+  js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
+  WAIT_UNTIL (shutdown_error != NULL);
+  g_clear_error (&shutdown_error);
+  task = join_next (set);
+  assert_cancelled (task);
+  g_object_unref (task);
+
+  until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  g_assert_cmpuint (expect_critical_end (), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&set));
 }
 
 static void
@@ -1182,6 +1275,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Read once, by the first shutdown. */
+  g_setenv ("JS_SHUTDOWN_WARNING_SECONDS", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_log_set_writer_func (writer, NULL, NULL);
 
@@ -1189,6 +1284,8 @@ main (int   argc,
   g_cond_init (&gate.cond);
 
   g_test_add_func ("/join-set/faults/blocking/shutdown-waits", test_blocking_shutdown);
+  g_test_add_func ("/join-set/faults/blocking/shutdown-warns", test_blocking_shutdown_warns);
+  g_test_add_func ("/join-set/faults/blocking/shutdown-in-time", test_blocking_shutdown_quick_no_warning);
   g_test_add_func ("/join-set/faults/blocking/shutdown-cancelled", test_blocking_shutdown_cancelled);
   g_test_add_func ("/join-set/faults/blocking/unref-does-not-wait", test_blocking_unref);
   g_test_add_func ("/join-set/faults/blocking/more-than-cores", test_blocking_more_than_cores);
