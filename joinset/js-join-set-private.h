@@ -32,6 +32,10 @@ void    _js_core_task_return      (JsTask   *task,
 /* The last reference to @task was dropped (JsTask.dispose). */
 void    _js_core_task_dispose     (JsTask   *task);
 
+/* The producer reported progress (js_task_set_progress()). */
+void    _js_core_task_set_progress (JsTask  *task,
+                                    double   fraction);
+
 /* Lock helpers for JsTask fields guarded by the core. */
 void    _js_core_lock             (JsCore   *core);
 void    _js_core_unlock           (JsCore   *core);

@@ -119,13 +119,15 @@ typedef struct
   GPtrArray *deliver;      /* JsWaiter: async waiters to complete now */
   GPtrArray *unref;        /* GObject, owned */
   GSource   *arm;          /* owned: the core's source, to make ready */
-  GSource   *destroy_source; /* owned: a source to destroy */
+  gint64     arm_time;     /* ... at this time */
+  GPtrArray *sources;      /* GSource, owned: to destroy */
   guint      n_drainers;   /* drainers to push to the pool */
   guint      watch : 1;    /* ask the pool's watchdog to watch the core */
   guint      wakeup : 1;   /* wake up the core's context */
+  guint      in_timer : 1; /* running in the timer thread */
 } JsFlush;
 
-#define JS_FLUSH_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define JS_FLUSH_INIT { 0 }
 
 typedef enum
 {
@@ -146,10 +148,12 @@ typedef struct
   guint       done : 1;    /* served or cancelled; guarded by core->mutex */
   guint       cancelled : 1;
   guint       iterating : 1;
+  guint       timed_out : 1; /* the deadline passed before it was queued */
   JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
   GPtrArray  *all;         /* ALL: the tasks handed over so far */
   GTask      *gtask;       /* owned while pending */
   GSource    *cancel_source;
+  GSource    *deadline_source; /* join_all_timeout_async() */
 } JsWaiter;
 
 /* Lock order: core->mutex, then the pool's watch_mutex. GMainContext locks
@@ -159,6 +163,7 @@ struct _JsCore
 {
   gatomicrefcount  ref_count;
   GMutex           mutex;
+  GMutex           arm_mutex;      /* orders the source's ready-time calls */
   GCond            cond;           /* broadcast when a blocking join is done */
   GMainContext    *context;        /* immutable: where spawn() tasks run */
   GWeakRef         set;            /* the JsJoinSet, for notifications */
@@ -182,11 +187,27 @@ struct _JsCore
                                     * while running); no reference: their
                                     * runner holds one */
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
+  GQueue           finished;       /* JsTask, owned: to emit task-finished */
+  GQueue           progressed;     /* JsTask, owned: progress to notify */
+  GHashTable      *timers;         /* id → GSource, owned: the timeouts of
+                                    * running tasks; NULL until needed */
   guint64          next_id;
   guint64          progress;       /* thread tasks started, for the watchdog */
   guint64          watched_progress;
+  gint64           arm_time;       /* see arm_at_locked() */
+  guint64          order_next;     /* ordered: no task with a smaller id
+                                    * is left in `tasks` */
+  guint64          n_spawned;
+  guint64          n_finished;
+  guint64          notified_n_spawned;
+  guint64          notified_n_finished;
+  guint            n_queued;       /* QUEUED or READY */
+  guint            n_running;      /* RUNNING */
+  guint            notified_n_queued;
+  guint            notified_n_running;
   guint            length;
   guint            notified_length;
+  guint            timeout_ms;     /* for spawn() and spawn_in_thread() */
   guint            n_active;       /* tasks holding a concurrency slot */
   guint            max_concurrent;
   guint            n_drainers;     /* drainers pushed and not exited */
@@ -194,7 +215,9 @@ struct _JsCore
   guint            closed : 1;
   guint            disposed : 1;
   guint            abort_on_error : 1;
-  guint            armed : 1;
+  guint            abort_on_success : 1;
+  guint            ordered : 1;
+  guint            discard_results : 1;
   guint            watched : 1;
 };
 
@@ -210,13 +233,29 @@ struct _JsJoinSet
 enum {
   PROP_0,
   PROP_ABORT_ON_ERROR,
+  PROP_ABORT_ON_SUCCESS,
   PROP_CANCELLABLE,
+  PROP_DISCARD_RESULTS,
   PROP_LENGTH,
   PROP_MAX_CONCURRENT,
+  PROP_N_FINISHED,
+  PROP_N_QUEUED,
+  PROP_N_RUNNING,
+  PROP_N_SPAWNED,
+  PROP_ORDERED,
+  PROP_TIMEOUT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  TASK_FINISHED,
+  TASK_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (JsJoinSet, js_join_set, G_TYPE_OBJECT)
 
@@ -254,7 +293,13 @@ _js_core_unref (JsCore *core)
   g_assert (core->shutdowns.length == 0);
   g_assert (core->deliver.length == 0);
 
+  g_assert (core->finished.length == 0);
+  g_assert (core->progressed.length == 0);
+  g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
+
+  g_clear_pointer (&core->timers, g_hash_table_unref);
   g_hash_table_unref (core->tasks);
+  g_mutex_clear (&core->arm_mutex);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);
   g_cond_clear (&core->cond);
@@ -272,15 +317,76 @@ flush_add_unref (JsFlush  *flush,
 }
 
 static void
+flush_add_source (JsFlush *flush,
+                  GSource *source)
+{
+  if (flush->sources == NULL)
+    flush->sources = g_ptr_array_new ();
+  g_ptr_array_add (flush->sources, source);
+}
+
+/* The core's source is armed (made ready) to deliver joins, run tasks of
+ * its context or notify. core->arm_time tells when it will dispatch: -1
+ * not armed, 0 at once, else a monotonic time. */
+static void
+arm_at_locked (JsCore  *core,
+               gint64   time,
+               JsFlush *flush)
+{
+  if (core->source == NULL)
+    return;
+  if (core->arm_time >= 0 && core->arm_time <= time)
+    return;
+
+  core->arm_time = time;
+  if (flush->arm == NULL)
+    {
+      flush->arm = g_source_ref (core->source);
+      flush->arm_time = time;
+    }
+  else
+    {
+      flush->arm_time = MIN (flush->arm_time, time);
+    }
+}
+
+/* At once: joins to deliver, tasks to run. */
+static void
 arm_locked (JsCore  *core,
             JsFlush *flush)
 {
-  if (core->armed || core->source == NULL)
+  arm_at_locked (core, 0, flush);
+}
+
+/* Soon: the counters and progress to notify, coalesced so that a UI is
+ * notified at most once per frame, however many tasks finish. */
+#define JS_NOTIFY_INTERVAL_USEC (16 * G_TIME_SPAN_MILLISECOND)
+
+static void
+arm_later_locked (JsCore  *core,
+                  JsFlush *flush)
+{
+  if (core->source == NULL || core->arm_time >= 0)
     return;
 
-  core->armed = TRUE;
-  g_assert (flush->arm == NULL);
-  flush->arm = g_source_ref (core->source);
+  arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
+}
+
+/* Gives the core's source the earliest ready time asked for. Flushes run
+ * in any order, so a later one must not postpone an earlier request:
+ * arm_mutex orders the calls, and a source ready sooner is left alone. */
+static void
+arm_source (JsCore  *core,
+            GSource *source,
+            gint64   time)
+{
+  gint64 current;
+
+  g_mutex_lock (&core->arm_mutex);
+  current = g_source_get_ready_time (source);
+  if (current < 0 || current > time)
+    g_source_set_ready_time (source, time);
+  g_mutex_unlock (&core->arm_mutex);
 }
 
 static void waiter_deliver (JsWaiter *w);
@@ -345,14 +451,20 @@ flush_run (JsCore  *core,
 
   if (flush->arm != NULL)
     {
-      g_source_set_ready_time (flush->arm, 0);
+      arm_source (core, flush->arm, flush->arm_time);
       g_source_unref (flush->arm);
     }
 
-  if (flush->destroy_source != NULL)
+  if (flush->sources != NULL)
     {
-      g_source_destroy (flush->destroy_source);
-      g_source_unref (flush->destroy_source);
+      for (guint i = 0; i < flush->sources->len; i++)
+        {
+          GSource *source = g_ptr_array_index (flush->sources, i);
+
+          g_source_destroy (source);
+          g_source_unref (source);
+        }
+      g_ptr_array_unref (flush->sources);
     }
 
   for (guint i = 0; i < flush->n_drainers; i++)
@@ -481,13 +593,31 @@ static JsTask *
 take_completed_locked (JsCore  *core,
                        JsFlush *flush)
 {
-  GList *link = g_queue_pop_head_link (&core->completed);
-  JsTask *task;
+  JsTask *task = NULL;
 
-  if (link == NULL)
-    return NULL;
+  if (core->ordered)
+    {
+      /* The oldest task of the set, once it finished. Ids are given in
+       * spawn order, and the ones skipped left the set for good. */
+      while (core->order_next <= core->next_id &&
+             (task = g_hash_table_lookup (core->tasks, &core->order_next)) == NULL)
+        core->order_next++;
 
-  task = link->data;
+      if (task == NULL || task->state != JS_TASK_COMPLETED)
+        return NULL;
+
+      g_queue_unlink (&core->completed, &task->link);
+    }
+  else
+    {
+      GList *link = g_queue_pop_head_link (&core->completed);
+
+      if (link == NULL)
+        return NULL;
+
+      task = link->data;
+    }
+
   task->state = JS_TASK_JOINED;
   g_hash_table_remove (core->tasks, &task->id);
   core->length--;
@@ -545,8 +675,7 @@ complete_shutdowns_locked (JsCore  *core,
 
   if (core->stuck_timer != NULL)
     {
-      g_assert (flush->destroy_source == NULL);
-      flush->destroy_source = g_steal_pointer (&core->stuck_timer);
+      flush_add_source (flush, g_steal_pointer (&core->stuck_timer));
     }
 }
 
@@ -604,6 +733,7 @@ complete_locked (JsCore   *core,
 {
   JsTaskState prev = task->state;
   JsTask *joinable = task;
+  gboolean failed, succeeded;
 
   g_assert (prev < JS_TASK_COMPLETED);
 
@@ -613,20 +743,35 @@ complete_locked (JsCore   *core,
     {
     case JS_TASK_QUEUED:
       g_queue_unlink (&core->queue, &task->link);
+      core->n_queued--;
       break;
 
     case JS_TASK_READY:
       g_queue_unlink (task->in_thread ? &core->thread_ready : &core->main_ready,
                       &task->link);
+      core->n_queued--;
       break;
 
     case JS_TASK_RUNNING:
       if (!task->detached)
         g_queue_unlink (&core->running, &task->link);
+      core->n_running--;
       break;
 
     default:
       g_assert_not_reached ();
+    }
+
+  core->n_finished++;
+  arm_later_locked (core, flush);
+
+  if (task->has_timer)
+    {
+      GSource *timer = NULL;
+
+      task->has_timer = FALSE;
+      if (g_hash_table_steal_extended (core->timers, &task->id, NULL, (gpointer *) &timer))
+        flush_add_source (flush, timer);
     }
 
   /* A thread task holds its slot until its function returns; a task in
@@ -663,34 +808,69 @@ complete_locked (JsCore   *core,
 
   joinable->result = *result;
   memset (result, 0, sizeof *result);
-  g_queue_push_tail_link (&core->completed, &joinable->link);
 
-  if (core->abort_on_error &&
-      joinable->result.kind == JS_RESULT_ERROR &&
-      !g_error_matches (joinable->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  failed = joinable->result.kind == JS_RESULT_ERROR &&
+           !g_error_matches (joinable->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  succeeded = joinable->result.kind != JS_RESULT_ERROR;
+
+  if (core->discard_results)
+    {
+      /* Freed at once, unless task-finished (or a warning, for a failure)
+       * still needs it. */
+      joinable->state = JS_TASK_JOINED;
+      joinable->discarded = TRUE;
+      g_hash_table_remove (core->tasks, &joinable->id);
+      core->length--;
+      if (task->emit_finished || failed)
+        {
+          g_queue_push_tail (&core->finished, joinable);
+          arm_locked (core, flush);
+        }
+      else
+        {
+          flush_add_unref (flush, joinable);
+        }
+    }
+  else
+    {
+      g_queue_push_tail_link (&core->completed, &joinable->link);
+      if (task->emit_finished)
+        {
+          g_queue_push_tail (&core->finished, g_object_ref (joinable));
+          arm_locked (core, flush);
+        }
+    }
+
+  if ((core->abort_on_error && failed) || (core->abort_on_success && succeeded))
     abort_all_locked (core, flush);
 
   serve_waiters_locked (core, flush);
 }
 
+/* Ends @task with @error (owned), or G_IO_ERROR_CANCELLED if it is %NULL:
+ * an unstarted task never runs, a running one is cancelled. */
 static void
-abort_task_locked (JsCore  *core,
-                   JsTask  *task,
-                   JsFlush *flush)
+abort_task_with_error_locked (JsCore  *core,
+                              JsTask  *task,
+                              GError  *error,
+                              JsFlush *flush)
 {
   JsResult result = { JS_RESULT_ERROR };
 
-  result.u.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                        /* Translators: the error of a task
-                                         * aborted with js_join_set_abort() */
-                                        _("The task was aborted"));
+  if (error == NULL)
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 /* Translators: the error of a task
+                                  * aborted with js_join_set_abort() */
+                                 _("The task was aborted"));
+  result.u.error = error;
 
   if (task->state == JS_TASK_RUNNING)
     {
-      /* When the set is disposed, its context's tasks are cancelled from
-       * that context, soon after: the dispose may run in another thread,
-       * or in a garbage collector that cannot run their handlers. */
-      GPtrArray **cancel = core->disposed && !task->in_thread ?
+      /* When the set is disposed, or a timeout fires in the timer thread,
+       * tasks of the set's context are cancelled from that context, soon
+       * after: the dispose may run in another thread, or in a garbage
+       * collector that cannot run their handlers. */
+      GPtrArray **cancel = (core->disposed || flush->in_timer) && !task->in_thread ?
                            &flush->cancel_in_context : &flush->cancel;
 
       if (*cancel == NULL)
@@ -710,6 +890,14 @@ abort_task_locked (JsCore  *core,
     }
 
   complete_locked (core, task, &result, FALSE, flush);
+}
+
+static void
+abort_task_locked (JsCore  *core,
+                   JsTask  *task,
+                   JsFlush *flush)
+{
+  abort_task_with_error_locked (core, task, NULL, flush);
 }
 
 static void
@@ -748,12 +936,109 @@ abort_all_locked (JsCore  *core,
 static void
 start_task_locked (JsCore       *core,
                    JsTask       *task,
-                   GCancellable *cancellable)
+                   GCancellable *cancellable,
+                   JsFlush      *flush)
 {
   task->state = JS_TASK_RUNNING;
   task->cancellable = cancellable;
   if (!task->detached)
     g_queue_push_tail_link (&core->running, &task->link);
+  core->n_queued--;
+  core->n_running++;
+  arm_later_locked (core, flush);
+}
+
+/* A running task's timeout, in the timer thread's context. */
+typedef struct
+{
+  guint64  id;             /* the key in core->timers */
+  guint    timeout_ms;
+  JsCore  *core;
+} JsTimeout;
+
+static void
+timeout_free (gpointer data)
+{
+  JsTimeout *t = data;
+
+  _js_core_unref (t->core);
+  g_free (t);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  JsTimeout *t = data;
+  JsCore *core = t->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTask *task;
+
+  flush.in_timer = TRUE;
+
+  g_mutex_lock (&core->mutex);
+  /* Completing the task removes its timer: if it is still there, the task
+   * still runs (or was let go with detach_all()). */
+  if (core->timers != NULL &&
+      g_hash_table_lookup (core->timers, &t->id) == g_main_current_source ())
+    {
+      GSource *timer = NULL;
+
+      g_hash_table_steal_extended (core->timers, &t->id, NULL, (gpointer *) &timer);
+      flush_add_source (&flush, timer);
+
+      task = g_hash_table_lookup (core->tasks, &t->id);
+      if (task != NULL && task->state == JS_TASK_RUNNING)
+        {
+          task->has_timer = FALSE;
+          abort_task_with_error_locked (core, task,
+                                        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                     /* Translators: %u is a
+                                                      * number of milliseconds */
+                                                     _("The task timed out after %u ms"),
+                                                     t->timeout_ms),
+                                        &flush);
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the timeout of @task, which just started (outside the lock: a
+ * source is attached, and the GMainContext lock is never taken under the
+ * core's). */
+static void
+start_timeout (JsCore *core,
+               JsTask *task)
+{
+  JsTimeout *t = g_new (JsTimeout, 1);
+  GSource *timer = g_timeout_source_new (task->timeout_ms);
+
+  t->id = task->id;
+  t->timeout_ms = task->timeout_ms;
+  t->core = _js_core_ref (core);
+  g_source_set_static_name (timer, "[joinset] task timeout");
+  g_source_set_callback (timer, timeout_cb, t, timeout_free);
+  g_source_attach (timer, _js_pool_get_timer_context ());
+
+  g_mutex_lock (&core->mutex);
+  if (task->state == JS_TASK_RUNNING && !task->detached && core->source != NULL)
+    {
+      if (core->timers == NULL)
+        core->timers = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_hash_table_insert (core->timers, &t->id, g_steal_pointer (&timer));
+      task->has_timer = TRUE;
+    }
+  g_mutex_unlock (&core->mutex);
+
+  /* It finished (or was let go) first. */
+  if (timer != NULL)
+    {
+      g_source_destroy (timer);
+      g_source_unref (timer);
+    }
 }
 
 void
@@ -786,7 +1071,7 @@ _js_core_drain (JsCore *core)
       if (link != NULL)
         {
           task = link->data;
-          start_task_locked (core, task, g_steal_pointer (&cancellable));
+          start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
           core->n_busy++;
           core->progress++;
         }
@@ -807,6 +1092,8 @@ _js_core_drain (JsCore *core)
       if (task == NULL)
         break;
 
+      if (task->timeout_ms > 0)
+        start_timeout (core, task);
       task->func (task, task->cancellable, task->user_data);
     }
 }
@@ -846,6 +1133,7 @@ static gboolean
 run_main_task (JsCore *core)
 {
   GCancellable *cancellable = g_cancellable_new ();
+  JsFlush flush = JS_FLUSH_INIT;
   JsTask *task;
   GList *link;
 
@@ -854,9 +1142,11 @@ run_main_task (JsCore *core)
   if (link != NULL)
     {
       task = link->data;
-      start_task_locked (core, task, g_steal_pointer (&cancellable));
+      start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
     }
   g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
 
   if (link == NULL)
     {
@@ -864,6 +1154,8 @@ run_main_task (JsCore *core)
       return FALSE;
     }
 
+  if (task->timeout_ms > 0)
+    start_timeout (core, task);
   task->func (task, task->cancellable, task->user_data);
 
   /* The runner's reference: dropping it may abandon the task. */
@@ -872,27 +1164,108 @@ run_main_task (JsCore *core)
   return TRUE;
 }
 
+/* Emits task-progress and task-finished, in the set's context. */
+static void
+emit_task_signals (JsCore *core,
+                   GQueue *progressed,
+                   double *fractions,
+                   GQueue *finished)
+{
+  g_autoptr(JsJoinSet) self = g_weak_ref_get (&core->set);
+  JsTask *task;
+  guint i = 0;
+
+  while ((task = g_queue_pop_head (progressed)) != NULL)
+    {
+      if (self != NULL)
+        {
+          g_object_notify_by_pspec (G_OBJECT (task), _js_task_get_progress_pspec ());
+          g_signal_emit (self, signals[TASK_PROGRESS], 0, task, fractions[i]);
+        }
+      i++;
+      g_object_unref (task);
+    }
+
+  while ((task = g_queue_pop_head (finished)) != NULL)
+    {
+      if (self != NULL)
+        {
+          gboolean handled = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, FALSE);
+          g_autoptr(GError) error = NULL;
+
+          g_signal_emit (self, signals[TASK_FINISHED], 0, task);
+
+          /* A discarding set does not lose failures silently. */
+          if (!handled && task->discarded && task->result.kind == JS_RESULT_ERROR)
+            {
+              g_autofree char *name = NULL;
+
+              _js_core_lock (core);
+              name = g_strdup (_js_task_name_locked (task));
+              _js_core_unlock (core);
+
+              g_warning ("Task %" G_GUINT64_FORMAT "%s%s%s of a JsJoinSet that "
+                         "discards results failed: %s",
+                         task->id, name ? " (\"" : "", name ? name : "",
+                         name ? "\")" : "", task->result.u.error->message);
+            }
+        }
+      g_object_unref (task);
+    }
+}
+
 static void
 core_dispatch (JsCore  *core,
                GSource *source)
 {
-  GQueue deliver;
+  GQueue deliver, progressed, finished;
+  g_autofree double *fractions = NULL;
   guint n_main;
-  gboolean notify;
+  gboolean notify[N_PROPS] = { FALSE, };
+  gboolean any_notify = FALSE;
   GList *link;
 
+  g_mutex_lock (&core->arm_mutex);
   g_source_set_ready_time (source, -1);
+  g_mutex_unlock (&core->arm_mutex);
 
   g_mutex_lock (&core->mutex);
-  core->armed = FALSE;
+  core->arm_time = -1;
   deliver = core->deliver;
   g_queue_init (&core->deliver);
   for (link = deliver.head; link != NULL; link = link->next)
     ((JsWaiter *)link->data)->queue = NULL;
   n_main = core->main_ready.length;
-  notify = core->length != core->notified_length;
-  core->notified_length = core->length;
+
+  progressed = core->progressed;
+  g_queue_init (&core->progressed);
+  if (progressed.length > 0)
+    fractions = g_new (double, progressed.length);
+  link = progressed.head;
+  for (guint i = 0; link != NULL; link = link->next, i++)
+    {
+      JsTaskExtra *extra = ((JsTask *)link->data)->extra;
+
+      extra->progress_pending = FALSE;
+      fractions[i] = extra->progress;
+    }
+  finished = core->finished;
+  g_queue_init (&core->finished);
+
+#define CHANGED(prop, field) \
+  notify[prop] = core->field != core->notified_##field; \
+  any_notify |= notify[prop]; \
+  core->notified_##field = core->field
+  CHANGED (PROP_LENGTH, length);
+  CHANGED (PROP_N_QUEUED, n_queued);
+  CHANGED (PROP_N_RUNNING, n_running);
+  CHANGED (PROP_N_FINISHED, n_finished);
+  CHANGED (PROP_N_SPAWNED, n_spawned);
+#undef CHANGED
   g_mutex_unlock (&core->mutex);
+
+  if (progressed.length > 0 || finished.length > 0)
+    emit_task_signals (core, &progressed, fractions, &finished);
 
   link = deliver.head;
   while (link != NULL)
@@ -908,12 +1281,18 @@ core_dispatch (JsCore  *core,
     if (!run_main_task (core))
       break;
 
-  if (notify)
+  if (any_notify)
     {
       g_autoptr(JsJoinSet) self = g_weak_ref_get (&core->set);
 
       if (self != NULL)
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+        {
+          g_object_freeze_notify (G_OBJECT (self));
+          for (guint i = 0; i < N_PROPS; i++)
+            if (notify[i])
+              g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+          g_object_thaw_notify (G_OBJECT (self));
+        }
     }
 }
 
@@ -951,7 +1330,10 @@ core_new (JsJoinSet *self)
 
   g_atomic_ref_count_init (&core->ref_count);
   g_mutex_init (&core->mutex);
+  g_mutex_init (&core->arm_mutex);
   g_cond_init (&core->cond);
+  core->arm_time = -1;
+  core->order_next = 1;
   g_weak_ref_init (&core->set, self);
   core->context = g_main_context_ref_thread_default ();
   core->soft_cap = _js_pool_get_soft_cap ();
@@ -974,6 +1356,7 @@ core_dispose (JsCore *core)
 {
   JsFlush flush = JS_FLUSH_INIT;
   GQueue *lists[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  JsTask *task_ref;
   GSource *source;
   GList *link;
 
@@ -1021,11 +1404,19 @@ core_dispose (JsCore *core)
   g_hash_table_remove_all (core->tasks);
   core->length = 0;
 
+  /* Signals nobody can receive any more. */
+  while ((task_ref = g_queue_pop_head (&core->finished)) != NULL)
+    flush_add_unref (&flush, task_ref);
+  while ((task_ref = g_queue_pop_head (&core->progressed)) != NULL)
+    {
+      task_ref->extra->progress_pending = FALSE;
+      flush_add_unref (&flush, task_ref);
+    }
+
   source = g_steal_pointer (&core->source);
   if (core->stuck_timer != NULL)
     {
-      g_assert (flush.destroy_source == NULL);
-      flush.destroy_source = g_steal_pointer (&core->stuck_timer);
+      flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
     }
 
   g_mutex_unlock (&core->mutex);
@@ -1123,6 +1514,30 @@ _js_core_task_dispose (JsTask *task)
     destroy (data);
 }
 
+void
+_js_core_task_set_progress (JsTask *task,
+                            double  fraction)
+{
+  JsCore *core = task->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTaskExtra *extra;
+
+  g_mutex_lock (&core->mutex);
+  extra = _js_task_get_extra_locked (task);
+  extra->progress = fraction;
+  /* Delivered for running tasks of a set that is still there. */
+  if (!extra->progress_pending && task->state == JS_TASK_RUNNING &&
+      !task->detached && core->source != NULL)
+    {
+      extra->progress_pending = TRUE;
+      g_queue_push_tail (&core->progressed, g_object_ref (task));
+      arm_later_locked (core, &flush);
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+}
+
 /* ------------------------------------------------------------------------
  * Waiters
  * ------------------------------------------------------------------------ */
@@ -1141,6 +1556,11 @@ waiter_free (gpointer data)
     {
       g_source_destroy (w->cancel_source);
       g_source_unref (w->cancel_source);
+    }
+  if (w->deadline_source != NULL)
+    {
+      g_source_destroy (w->deadline_source);
+      g_source_unref (w->deadline_source);
     }
   g_free (w);
 }
@@ -1169,6 +1589,7 @@ waiter_unlink_locked (JsCore   *core,
           g_hash_table_insert (core->tasks, &task->id, task);
           g_queue_push_head_link (&core->completed, &task->link);
           core->length++;
+          core->order_next = MIN (core->order_next, task->id);
         }
       arm_locked (core, flush);
       serve_waiters_locked (core, flush);
@@ -1183,6 +1604,9 @@ waiter_deliver (JsWaiter *w)
 
   if (w->cancel_source != NULL)
     g_source_destroy (w->cancel_source);
+  /* It holds the GTask, and so the set. */
+  if (w->deadline_source != NULL)
+    g_source_destroy (w->deadline_source);
 
   switch (w->kind)
     {
@@ -1232,9 +1656,41 @@ on_waiter_cancelled (GCancellable *cancellable,
     {
       GTask *owned = g_steal_pointer (&w->gtask);
 
+      if (w->deadline_source != NULL)
+        g_source_destroy (w->deadline_source);
       g_task_return_error_if_cancelled (owned);
       g_object_unref (owned);
     }
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_waiter_deadline (gpointer data)
+{
+  GTask *gtask = data;
+  JsWaiter *w = g_task_get_task_data (gtask);
+  JsCore *core = w->core;
+  JsFlush flush = JS_FLUSH_INIT;
+
+  g_mutex_lock (&core->mutex);
+  if (!w->done)
+    {
+      if (w->queue == NULL)
+        {
+          /* Another thread runs the context: join_async() finishes it
+           * once queued. */
+          w->timed_out = TRUE;
+        }
+      else
+        {
+          g_queue_unlink (w->queue, &w->link);
+          finish_waiter_locked (core, w, &flush);
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
 
   return G_SOURCE_REMOVE;
 }
@@ -1336,8 +1792,16 @@ js_join_set_get_property (GObject    *object,
       g_value_set_boolean (value, js_join_set_get_abort_on_error (self));
       break;
 
+    case PROP_ABORT_ON_SUCCESS:
+      g_value_set_boolean (value, js_join_set_get_abort_on_success (self));
+      break;
+
     case PROP_CANCELLABLE:
       g_value_set_object (value, self->cancellable);
+      break;
+
+    case PROP_DISCARD_RESULTS:
+      g_value_set_boolean (value, js_join_set_get_discard_results (self));
       break;
 
     case PROP_LENGTH:
@@ -1346,6 +1810,30 @@ js_join_set_get_property (GObject    *object,
 
     case PROP_MAX_CONCURRENT:
       g_value_set_uint (value, js_join_set_get_max_concurrent (self));
+      break;
+
+    case PROP_N_FINISHED:
+      g_value_set_uint64 (value, js_join_set_get_n_finished (self));
+      break;
+
+    case PROP_N_QUEUED:
+      g_value_set_uint (value, js_join_set_get_n_queued (self));
+      break;
+
+    case PROP_N_RUNNING:
+      g_value_set_uint (value, js_join_set_get_n_running (self));
+      break;
+
+    case PROP_N_SPAWNED:
+      g_value_set_uint64 (value, js_join_set_get_n_spawned (self));
+      break;
+
+    case PROP_ORDERED:
+      g_value_set_boolean (value, js_join_set_get_ordered (self));
+      break;
+
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, js_join_set_get_timeout (self));
       break;
 
     default:
@@ -1367,12 +1855,28 @@ js_join_set_set_property (GObject      *object,
       js_join_set_set_abort_on_error (self, g_value_get_boolean (value));
       break;
 
+    case PROP_ABORT_ON_SUCCESS:
+      js_join_set_set_abort_on_success (self, g_value_get_boolean (value));
+      break;
+
     case PROP_CANCELLABLE:
       self->cancellable = g_value_dup_object (value);
       break;
 
+    case PROP_DISCARD_RESULTS:
+      js_join_set_set_discard_results (self, g_value_get_boolean (value));
+      break;
+
     case PROP_MAX_CONCURRENT:
       js_join_set_set_max_concurrent (self, g_value_get_uint (value));
+      break;
+
+    case PROP_ORDERED:
+      js_join_set_set_ordered (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_TIMEOUT:
+      js_join_set_set_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -1459,7 +1963,206 @@ js_join_set_class_init (JsJoinSetClass *klass)
                         G_PARAM_EXPLICIT_NOTIFY |
                         G_PARAM_STATIC_STRINGS));
 
+  /**
+   * JsJoinSet:abort-on-success:
+   *
+   * Whether the first task that succeeds aborts every unfinished task:
+   * the "ask three mirrors, keep the fastest" race.
+   *
+   * Any task that does not complete with an error counts as a success.
+   * The winner keeps its result; the others join as cancelled. The set
+   * stays open.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ABORT_ON_SUCCESS] =
+    g_param_spec_boolean ("abort-on-success", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:discard-results:
+   *
+   * Whether finished tasks are freed at once instead of waiting to be
+   * joined, like Swift's discarding task groups: for a long-lived set of
+   * fire-and-forget work, tied for example to a window, that must not grow
+   * without bound.
+   *
+   * A discarding set has nothing to join: joins only wait for it to become
+   * empty. [signal@Js.JoinSet::task-finished] still sees every task that
+   * finishes (connect it before spawning), and a task that fails (with
+   * any error but `G_IO_ERROR_CANCELLED`) while no handler is connected is
+   * reported with a warning. Setting it does not discard the tasks that
+   * already finished.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DISCARD_RESULTS] =
+    g_param_spec_boolean ("discard-results", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:n-finished:
+   *
+   * How many tasks of the set have finished, with any outcome (aborted
+   * ones included), joined or not, since the set was created.
+   *
+   * With [property@Js.JoinSet:n-spawned] it makes a progress bar. Like
+   * every counter of the set, it is notified in the set's main context,
+   * coalesced: at most once per main-loop iteration and about 60 times a
+   * second, however many tasks finish.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_FINISHED] =
+    g_param_spec_uint64 ("n-finished", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:n-queued:
+   *
+   * How many tasks wait to start: for a concurrency slot (see
+   * [property@Js.JoinSet:max-concurrent]), a worker thread, or an
+   * iteration of the set's main context. Notified like
+   * [property@Js.JoinSet:n-finished].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_QUEUED] =
+    g_param_spec_uint ("n-queued", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:n-running:
+   *
+   * How many tasks have started and not finished yet. Notified like
+   * [property@Js.JoinSet:n-finished].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_RUNNING] =
+    g_param_spec_uint ("n-running", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:n-spawned:
+   *
+   * How many tasks were spawned on the set since it was created. Notified
+   * like [property@Js.JoinSet:n-finished].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_SPAWNED] =
+    g_param_spec_uint64 ("n-spawned", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:ordered:
+   *
+   * Whether joins yield tasks in spawn order instead of completion order,
+   * like tokio-util's `JoinQueue`.
+   *
+   * A slow task holds back the tasks spawned after it, but never stops
+   * them from running: they finish and wait, in order, to be joined.
+   * [method@Js.JoinSet.try_join_next] returns %NULL while the oldest task
+   * runs, even if younger ones finished.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ORDERED] =
+    g_param_spec_boolean ("ordered", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsJoinSet:timeout:
+   *
+   * The time limit, in milliseconds, of each task spawned with
+   * [method@Js.JoinSet.spawn] or [method@Js.JoinSet.spawn_in_thread], or
+   * 0 for none. Changing it applies to the tasks spawned afterwards; see
+   * [method@Js.JoinSet.spawn_full] for a limit per task.
+   *
+   * The clock starts when the task's function is called, not when it is
+   * queued. A task that runs out of time is aborted, and joins with
+   * `G_IO_ERROR_TIMED_OUT` (which [property@Js.JoinSet:abort-on-error]
+   * counts as a failure).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JsJoinSet::task-finished:
+   * @self: the set
+   * @task: the task that finished
+   *
+   * Emitted in the set's main context for each task that finished, in
+   * completion order: an alternative to a join loop, for example to
+   * update a user interface. The task stays in the set, to be joined,
+   * unless [property@Js.JoinSet:discard-results] is set; do not take its
+   * result in a handler then.
+   *
+   * Only tasks spawned while a handler is connected emit it: connect
+   * before spawning. Tasks of a set that is gone, or detached, do not.
+   *
+   * Since: 1.0
+   */
+  signals[TASK_FINISHED] =
+    g_signal_new ("task-finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, JS_TYPE_TASK);
+
+  /**
+   * JsJoinSet::task-progress:
+   * @self: the set
+   * @task: a running task
+   * @fraction: its progress, from 0.0 to 1.0
+   *
+   * Emitted in the set's main context when a task reported progress with
+   * [method@Js.Task.set_progress], coalesced: at most once per task per
+   * main-loop iteration, with the last value, about 60 times a second at
+   * most. [property@Js.Task:progress] is notified just before.
+   *
+   * Since: 1.0
+   */
+  signals[TASK_PROGRESS] =
+    g_signal_new ("task-progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 2, JS_TYPE_TASK, G_TYPE_DOUBLE);
 }
 
 static void
@@ -1562,6 +2265,98 @@ js_join_set_set_max_concurrent (JsJoinSet *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONCURRENT]);
 }
 
+/* The boolean policies: one getter and one setter for all. */
+static gboolean
+get_flag (JsJoinSet *self,
+          guint      prop_id)
+{
+  JsCore *core = self->core;
+  gboolean value = FALSE;
+
+  g_mutex_lock (&core->mutex);
+  switch (prop_id)
+    {
+    case PROP_ABORT_ON_ERROR:
+      value = core->abort_on_error;
+      break;
+    case PROP_ABORT_ON_SUCCESS:
+      value = core->abort_on_success;
+      break;
+    case PROP_DISCARD_RESULTS:
+      value = core->discard_results;
+      break;
+    case PROP_ORDERED:
+      value = core->ordered;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_mutex_unlock (&core->mutex);
+
+  return value;
+}
+
+/* The smallest id of a task of the set, for ordered joins. */
+static guint64
+first_id_locked (JsCore *core)
+{
+  guint64 first = core->next_id + 1;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, core->tasks);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    first = MIN (first, *(guint64 *) key);
+
+  return first;
+}
+
+static void
+set_flag (JsJoinSet *self,
+          guint      prop_id,
+          gboolean   value)
+{
+  JsCore *core = self->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean changed;
+
+  value = !!value;
+
+  g_mutex_lock (&core->mutex);
+  switch (prop_id)
+    {
+    case PROP_ABORT_ON_ERROR:
+      changed = core->abort_on_error != (guint) value;
+      core->abort_on_error = value;
+      break;
+    case PROP_ABORT_ON_SUCCESS:
+      changed = core->abort_on_success != (guint) value;
+      core->abort_on_success = value;
+      break;
+    case PROP_DISCARD_RESULTS:
+      changed = core->discard_results != (guint) value;
+      core->discard_results = value;
+      break;
+    case PROP_ORDERED:
+      changed = core->ordered != (guint) value;
+      core->ordered = value;
+      if (changed && value)
+        core->order_next = first_id_locked (core);
+      /* Unordered, tasks that waited behind the oldest may be joined. */
+      if (changed)
+        serve_waiters_locked (core, &flush);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
 /**
  * js_join_set_get_abort_on_error:
  * @self: a set
@@ -1575,15 +2370,9 @@ js_join_set_set_max_concurrent (JsJoinSet *self,
 gboolean
 js_join_set_get_abort_on_error (JsJoinSet *self)
 {
-  gboolean abort_on_error;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  g_mutex_lock (&self->core->mutex);
-  abort_on_error = self->core->abort_on_error;
-  g_mutex_unlock (&self->core->mutex);
-
-  return abort_on_error;
+  return get_flag (self, PROP_ABORT_ON_ERROR);
 }
 
 /**
@@ -1599,19 +2388,168 @@ void
 js_join_set_set_abort_on_error (JsJoinSet *self,
                                 gboolean   abort_on_error)
 {
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  set_flag (self, PROP_ABORT_ON_ERROR, abort_on_error);
+}
+
+/**
+ * js_join_set_get_abort_on_success:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:abort-on-success].
+ *
+ * Returns: whether the first successful task aborts the others
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_get_abort_on_success (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+
+  return get_flag (self, PROP_ABORT_ON_SUCCESS);
+}
+
+/**
+ * js_join_set_set_abort_on_success:
+ * @self: a set
+ * @abort_on_success: whether the first successful task aborts the others
+ *
+ * Sets [property@Js.JoinSet:abort-on-success].
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_abort_on_success (JsJoinSet *self,
+                                  gboolean   abort_on_success)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  set_flag (self, PROP_ABORT_ON_SUCCESS, abort_on_success);
+}
+
+/**
+ * js_join_set_get_ordered:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:ordered].
+ *
+ * Returns: whether joins yield tasks in spawn order
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_get_ordered (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+
+  return get_flag (self, PROP_ORDERED);
+}
+
+/**
+ * js_join_set_set_ordered:
+ * @self: a set
+ * @ordered: whether joins yield tasks in spawn order
+ *
+ * Sets [property@Js.JoinSet:ordered]. Turned on in a set that holds tasks,
+ * the next join waits for the oldest of them.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_ordered (JsJoinSet *self,
+                         gboolean   ordered)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  set_flag (self, PROP_ORDERED, ordered);
+}
+
+/**
+ * js_join_set_get_discard_results:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:discard-results].
+ *
+ * Returns: whether finished tasks are freed at once
+ *
+ * Since: 1.0
+ */
+gboolean
+js_join_set_get_discard_results (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
+
+  return get_flag (self, PROP_DISCARD_RESULTS);
+}
+
+/**
+ * js_join_set_set_discard_results:
+ * @self: a set
+ * @discard_results: whether finished tasks are freed at once
+ *
+ * Sets [property@Js.JoinSet:discard-results].
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_discard_results (JsJoinSet *self,
+                                 gboolean   discard_results)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  set_flag (self, PROP_DISCARD_RESULTS, discard_results);
+}
+
+/**
+ * js_join_set_get_timeout:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:timeout].
+ *
+ * Returns: the time limit of new tasks, in milliseconds, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+js_join_set_get_timeout (JsJoinSet *self)
+{
+  guint timeout_ms;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  g_mutex_lock (&self->core->mutex);
+  timeout_ms = self->core->timeout_ms;
+  g_mutex_unlock (&self->core->mutex);
+
+  return timeout_ms;
+}
+
+/**
+ * js_join_set_set_timeout:
+ * @self: a set
+ * @timeout_ms: the time limit of new tasks, in milliseconds, or 0 for none
+ *
+ * Sets [property@Js.JoinSet:timeout].
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_set_timeout (JsJoinSet *self,
+                         guint      timeout_ms)
+{
   gboolean changed;
 
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  abort_on_error = !!abort_on_error;
-
   g_mutex_lock (&self->core->mutex);
-  changed = self->core->abort_on_error != (guint) abort_on_error;
-  self->core->abort_on_error = abort_on_error;
+  changed = self->core->timeout_ms != timeout_ms;
+  self->core->timeout_ms = timeout_ms;
   g_mutex_unlock (&self->core->mutex);
 
   if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ABORT_ON_ERROR]);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
 }
 
 /**
@@ -1702,12 +2640,118 @@ js_join_set_is_closed (JsJoinSet *self)
   return closed;
 }
 
+/* The progress counters: one reader for all. */
+static guint64
+get_counter (JsJoinSet *self,
+             guint      prop_id)
+{
+  JsCore *core = self->core;
+  guint64 value = 0;
+
+  g_mutex_lock (&core->mutex);
+  switch (prop_id)
+    {
+    case PROP_N_FINISHED:
+      value = core->n_finished;
+      break;
+    case PROP_N_QUEUED:
+      value = core->n_queued;
+      break;
+    case PROP_N_RUNNING:
+      value = core->n_running;
+      break;
+    case PROP_N_SPAWNED:
+      value = core->n_spawned;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_mutex_unlock (&core->mutex);
+
+  return value;
+}
+
+/**
+ * js_join_set_get_n_queued:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:n-queued]. Safe from any thread.
+ *
+ * Returns: how many tasks wait to start
+ *
+ * Since: 1.0
+ */
+guint
+js_join_set_get_n_queued (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  return get_counter (self, PROP_N_QUEUED);
+}
+
+/**
+ * js_join_set_get_n_running:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:n-running]. Safe from any thread.
+ *
+ * Returns: how many tasks have started and not finished
+ *
+ * Since: 1.0
+ */
+guint
+js_join_set_get_n_running (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  return get_counter (self, PROP_N_RUNNING);
+}
+
+/**
+ * js_join_set_get_n_finished:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:n-finished]. Safe from any thread.
+ *
+ * Returns: how many tasks have finished since the set was created
+ *
+ * Since: 1.0
+ */
+guint64
+js_join_set_get_n_finished (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  return get_counter (self, PROP_N_FINISHED);
+}
+
+/**
+ * js_join_set_get_n_spawned:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:n-spawned]. Safe from any thread.
+ *
+ * Returns: how many tasks were spawned since the set was created
+ *
+ * Since: 1.0
+ */
+guint64
+js_join_set_get_n_spawned (JsJoinSet *self)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+
+  return get_counter (self, PROP_N_SPAWNED);
+}
+
+/* @timeout_ms: -1 for the set's timeout */
 static guint64
 spawn_internal (JsJoinSet      *self,
                 JsTaskFunc      func,
                 gpointer        user_data,
                 GDestroyNotify  user_data_destroy,
-                gboolean        in_thread)
+                gboolean        in_thread,
+                const char     *name,
+                gint64          timeout_ms)
 {
   JsCore *core = self->core;
   JsFlush flush = JS_FLUSH_INIT;
@@ -1715,8 +2759,14 @@ spawn_internal (JsJoinSet      *self,
   guint64 id = 0;
 
   task = _js_task_new (core, func, user_data, user_data_destroy, in_thread);
+  if (name != NULL)
+    _js_task_get_extra_locked (task)->name = g_strdup (name);
+  /* Not under the core's lock: it takes GLib's signal lock. */
+  task->emit_finished = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, TRUE);
 
   g_mutex_lock (&core->mutex);
+
+  task->timeout_ms = timeout_ms < 0 ? core->timeout_ms : (guint) timeout_ms;
 
   if (core->closed)
     {
@@ -1729,6 +2779,8 @@ spawn_internal (JsJoinSet      *self,
       id = task->id = ++core->next_id;
       g_hash_table_insert (core->tasks, &task->id, task);
       core->length++;
+      core->n_spawned++;
+      core->n_queued++;
       arm_locked (core, &flush);
 
       if (core->queue.length == 0 && has_free_slot_locked (core))
@@ -1787,7 +2839,7 @@ js_join_set_spawn (JsJoinSet      *self,
       g_return_val_if_fail (func != NULL, 0);
     }
 
-  return spawn_internal (self, func, user_data, user_data_destroy, FALSE);
+  return spawn_internal (self, func, user_data, user_data_destroy, FALSE, NULL, -1);
 }
 
 /**
@@ -1827,7 +2879,57 @@ js_join_set_spawn_in_thread (JsJoinSet      *self,
       g_return_val_if_fail (func != NULL, 0);
     }
 
-  return spawn_internal (self, func, user_data, user_data_destroy, TRUE);
+  return spawn_internal (self, func, user_data, user_data_destroy, TRUE, NULL, -1);
+}
+
+/**
+ * js_join_set_spawn_full:
+ * @self: a set
+ * @flags: where to run the task
+ * @name: (nullable): a name for the task (see [method@Js.Task.set_name])
+ * @timeout_ms: the time limit of the task, in milliseconds, or 0 for none
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   the task function
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): destroys @user_data once the task no
+ *   longer needs it
+ *
+ * Spawns a task like [method@Js.JoinSet.spawn] or, with
+ * %JS_SPAWN_IN_THREAD, like [method@Js.JoinSet.spawn_in_thread], with a
+ * name and a time limit of its own: [property@Js.JoinSet:timeout] does not
+ * apply.
+ *
+ * The name is set before the task is queued, so it shows in logs and in
+ * [signal@Js.JoinSet::task-progress] handlers from the start. The clock of
+ * @timeout_ms starts when the function is called; a task that runs out of
+ * time is aborted (its cancellable is cancelled) and joins with
+ * `G_IO_ERROR_TIMED_OUT`.
+ *
+ * Returns: the id of the task, or 0 if the set is closed
+ *
+ * Since: 1.0
+ */
+guint64
+js_join_set_spawn_full (JsJoinSet      *self,
+                        JsSpawnFlags    flags,
+                        const char     *name,
+                        guint           timeout_ms,
+                        JsTaskFunc      func,
+                        gpointer        user_data,
+                        GDestroyNotify  user_data_destroy)
+{
+  if G_UNLIKELY (!JS_IS_JOIN_SET (self) || func == NULL ||
+                 (flags & ~JS_SPAWN_IN_THREAD) != 0)
+    {
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
+      g_return_val_if_fail (func != NULL, 0);
+      g_return_val_if_fail ((flags & ~JS_SPAWN_IN_THREAD) == 0, 0);
+    }
+
+  return spawn_internal (self, func, user_data, user_data_destroy,
+                         (flags & JS_SPAWN_IN_THREAD) != 0, name, timeout_ms);
 }
 
 /* Queues an async join (first come, first served) and serves it at once
@@ -1836,6 +2938,7 @@ js_join_set_spawn_in_thread (JsJoinSet      *self,
 static void
 join_async (JsJoinSet           *self,
             JsWaitKind           kind,
+            gint64               timeout_ms,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data,
@@ -1847,10 +2950,26 @@ join_async (JsJoinSet           *self,
 
   w = waiter_new_async (self, kind, cancellable, callback, user_data, source_tag);
 
+  /* Attached before the lock, as GMainContext locks are never taken under
+   * it; see on_waiter_deadline() for a deadline that passes first. */
+  if (timeout_ms >= 0)
+    {
+      w->deadline_source = g_timeout_source_new ((guint) timeout_ms);
+      g_source_set_static_name (w->deadline_source, "[joinset] join deadline");
+      g_source_set_callback (w->deadline_source, on_waiter_deadline,
+                             g_object_ref (w->gtask), g_object_unref);
+      g_source_attach (w->deadline_source, g_task_get_context (w->gtask));
+    }
+
   g_mutex_lock (&core->mutex);
   g_queue_push_tail_link (&core->waiters, &w->link);
   w->queue = &core->waiters;
   serve_waiters_locked (core, &flush);
+  if (w->timed_out && !w->done)
+    {
+      g_queue_unlink (w->queue, &w->link);
+      finish_waiter_locked (core, w, &flush);
+    }
   g_mutex_unlock (&core->mutex);
 
   flush_run (core, &flush);
@@ -1883,7 +3002,7 @@ js_join_set_join_next_async (JsJoinSet           *self,
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  join_async (self, JS_WAIT_NEXT, cancellable, callback, user_data, js_join_set_join_next_async);
+  join_async (self, JS_WAIT_NEXT, -1, cancellable, callback, user_data, js_join_set_join_next_async);
 }
 
 /**
@@ -2089,7 +3208,7 @@ js_join_set_join_all_async (JsJoinSet           *self,
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  join_async (self, JS_WAIT_ALL, cancellable, callback, user_data, js_join_set_join_all_async);
+  join_async (self, JS_WAIT_ALL, -1, cancellable, callback, user_data, js_join_set_join_all_async);
 }
 
 /**
@@ -2114,6 +3233,65 @@ js_join_set_join_all_finish (JsJoinSet     *self,
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_all_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * js_join_set_join_all_timeout_async:
+ * @self: a set
+ * @timeout_ms: how long to wait, in milliseconds
+ * @cancellable: (nullable): a cancellable for this join
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Like [method@Js.JoinSet.join_all_async], but gives up waiting after
+ * @timeout_ms milliseconds and then returns the tasks finished so far:
+ * the partial results of a search, or of a page that must render on time.
+ * The tasks still running stay in the set, to be joined later or aborted
+ * with [method@Js.JoinSet.abort_all]. With a @timeout_ms of 0 it takes
+ * only the tasks that already finished.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_join_all_timeout_async (JsJoinSet           *self,
+                                    guint                timeout_ms,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  join_async (self, JS_WAIT_ALL, timeout_ms, cancellable, callback, user_data,
+              js_join_set_join_all_timeout_async);
+}
+
+/**
+ * js_join_set_join_all_timeout_finish:
+ * @self: a set
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Js.JoinSet.join_all_timeout_async].
+ *
+ * Returns: (transfer container) (element-type JsTask) (nullable): the
+ *   tasks that finished in time, in completion order (spawn order in an
+ *   [property@Js.JoinSet:ordered] set), or %NULL with @error set if the
+ *   join was cancelled
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+js_join_set_join_all_timeout_finish (JsJoinSet     *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_all_timeout_async, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -2269,6 +3447,19 @@ get_stuck_warning_seconds (void)
   return value - 1;
 }
 
+/* Appends 'id ("name")' to @names, after a comma unless it is the first. */
+static void
+append_task_locked (GString *names,
+                    JsTask  *task,
+                    guint    index)
+{
+  const char *name = _js_task_name_locked (task);
+
+  g_string_append_printf (names, "%s%" G_GUINT64_FORMAT, index > 0 ? ", " : "", task->id);
+  if (name != NULL)
+    g_string_append_printf (names, " (\"%s\")", name);
+}
+
 static gboolean
 stuck_timer_cb (gpointer data)
 {
@@ -2288,24 +3479,14 @@ stuck_timer_cb (gpointer data)
        * that returned a result and did not leave their function. */
       for (GList *l = core->finishing.head; l != NULL; l = l->next)
         {
-          JsTask *task = l->data;
-
-          g_string_append_printf (names, "%s%" G_GUINT64_FORMAT,
-                                  n_named++ ? ", " : "", task->id);
-          if (task->name != NULL)
-            g_string_append_printf (names, " (\"%s\")", task->name);
+          append_task_locked (names, l->data, n_named++);
         }
       for (GList *l = core->completed.head; l != NULL; l = l->next)
         {
           JsTask *task = l->data;
 
           if (task->in_thread && task->holds_slot && !task->func_done)
-            {
-              g_string_append_printf (names, "%s%" G_GUINT64_FORMAT,
-                                      n_named++ ? ", " : "", task->id);
-              if (task->name != NULL)
-                g_string_append_printf (names, " (\"%s\")", task->name);
-            }
+            append_task_locked (names, task, n_named++);
         }
     }
   g_mutex_unlock (&core->mutex);

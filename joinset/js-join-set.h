@@ -18,6 +18,23 @@ G_BEGIN_DECLS
 
 #define JS_TYPE_JOIN_SET (js_join_set_get_type ())
 
+/**
+ * JsSpawnFlags:
+ * @JS_SPAWN_DEFAULT: run the task in the set's main context, as
+ *   [method@Js.JoinSet.spawn] does
+ * @JS_SPAWN_IN_THREAD: run the task on the thread pool, as
+ *   [method@Js.JoinSet.spawn_in_thread] does
+ *
+ * How [method@Js.JoinSet.spawn_full] runs a task.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  JS_SPAWN_DEFAULT   = 0,
+  JS_SPAWN_IN_THREAD = 1 << 0,
+} JsSpawnFlags;
+
 JS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JsJoinSet, js_join_set, JS, JOIN_SET, GObject)
 
@@ -37,6 +54,26 @@ JS_AVAILABLE_IN_ALL
 void          js_join_set_set_abort_on_error   (JsJoinSet           *self,
                                                 gboolean             abort_on_error);
 JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_get_abort_on_success (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_abort_on_success (JsJoinSet           *self,
+                                                gboolean             abort_on_success);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_get_ordered          (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_ordered          (JsJoinSet           *self,
+                                                gboolean             ordered);
+JS_AVAILABLE_IN_ALL
+gboolean      js_join_set_get_discard_results  (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_discard_results  (JsJoinSet           *self,
+                                                gboolean             discard_results);
+JS_AVAILABLE_IN_ALL
+guint         js_join_set_get_timeout          (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_set_timeout          (JsJoinSet           *self,
+                                                guint                timeout_ms);
+JS_AVAILABLE_IN_ALL
 GCancellable *js_join_set_get_cancellable      (JsJoinSet           *self);
 JS_AVAILABLE_IN_ALL
 guint         js_join_set_get_length           (JsJoinSet           *self);
@@ -44,6 +81,14 @@ JS_AVAILABLE_IN_ALL
 gboolean      js_join_set_is_empty             (JsJoinSet           *self);
 JS_AVAILABLE_IN_ALL
 gboolean      js_join_set_is_closed            (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+guint         js_join_set_get_n_queued         (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+guint         js_join_set_get_n_running        (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_get_n_finished       (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_get_n_spawned        (JsJoinSet           *self);
 
 JS_AVAILABLE_IN_ALL
 guint64       js_join_set_spawn                (JsJoinSet           *self,
@@ -52,6 +97,14 @@ guint64       js_join_set_spawn                (JsJoinSet           *self,
                                                 GDestroyNotify       user_data_destroy);
 JS_AVAILABLE_IN_ALL
 guint64       js_join_set_spawn_in_thread      (JsJoinSet           *self,
+                                                JsTaskFunc           func,
+                                                gpointer             user_data,
+                                                GDestroyNotify       user_data_destroy);
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_spawn_full           (JsJoinSet           *self,
+                                                JsSpawnFlags         flags,
+                                                const char          *name,
+                                                guint                timeout_ms,
                                                 JsTaskFunc           func,
                                                 gpointer             user_data,
                                                 GDestroyNotify       user_data_destroy);
@@ -81,6 +134,16 @@ JS_AVAILABLE_IN_ALL
 GPtrArray    *js_join_set_join_all_finish      (JsJoinSet           *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
+JS_AVAILABLE_IN_ALL
+void          js_join_set_join_all_timeout_async  (JsJoinSet           *self,
+                                                   guint                timeout_ms,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+JS_AVAILABLE_IN_ALL
+GPtrArray    *js_join_set_join_all_timeout_finish (JsJoinSet           *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 
 JS_AVAILABLE_IN_ALL
 gboolean      js_join_set_abort                (JsJoinSet           *self,

@@ -24,4 +24,8 @@ void  _js_pool_push_drainer (JsCore *core);
  * one more drainer is started every few milliseconds. */
 void  _js_pool_watch        (JsCore *core);
 
+/* The context of the thread where task timeouts fire, started on first
+ * use. */
+GMainContext *_js_pool_get_timer_context (void);
+
 G_END_DECLS

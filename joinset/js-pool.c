@@ -140,3 +140,36 @@ _js_pool_watch (JsCore *core)
 
   g_mutex_unlock (&watch_mutex);
 }
+
+/* The timer thread: a private main context, iterated by a thread of its
+ * own for the life of the process, where the tasks' timeouts fire. It
+ * runs no user code: a timeout aborts its task under the core's lock, and
+ * tasks of a set's context are cancelled from that context. */
+static gpointer
+timer_thread_func (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+
+  return NULL;
+}
+
+GMainContext *
+_js_pool_get_timer_context (void)
+{
+  static GMainContext *context = NULL;
+
+  if (g_once_init_enter (&context))
+    {
+      GMainContext *new_context = g_main_context_new ();
+
+      g_thread_unref (g_thread_new ("joinset-timer", timer_thread_func,
+                                    new_context));
+      g_once_init_leave (&context, new_context);
+    }
+
+  return context;
+}

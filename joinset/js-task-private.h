@@ -59,6 +59,14 @@ typedef enum
   JS_TASK_JOINED,
 } JsTaskState;
 
+/* What few tasks need, allocated on first use. Guarded by core->mutex. */
+typedef struct
+{
+  char   *name;
+  double  progress;
+  guint   progress_pending : 1;  /* in JsCore.progressed */
+} JsTaskExtra;
+
 struct _JsTask
 {
   GObject parent_instance;
@@ -77,7 +85,7 @@ struct _JsTask
   GDestroyNotify  user_data_destroy;
 
   GCancellable   *cancellable;       /* set when the task leaves READY */
-  char           *name;
+  JsTaskExtra    *extra;             /* name and progress, or NULL */
 
   /* Written once under the lock when the task completes; read without the
    * lock by the consumer, which received the task through the lock. */
@@ -90,6 +98,11 @@ struct _JsTask
   guint           func_done : 1;     /* the thread function returned */
   guint           detached : 1;      /* no longer owned by its set */
   guint           finishing : 1;     /* in JsCore.finishing */
+  guint           emit_finished : 1; /* emits JsJoinSet::task-finished */
+  guint           has_timer : 1;     /* has a timeout in JsCore.timers */
+  guint           discarded : 1;     /* freed by a set that discards results */
+
+  guint           timeout_ms;        /* immutable after spawn; 0: none */
   guint           result_taken : 1;  /* a pointer result was propagated */
 };
 
@@ -100,5 +113,12 @@ JsTask *_js_task_new (JsCore         *core,
                       gboolean        in_thread);
 
 JsTask *_js_task_new_completed (JsTask *task);
+
+JsTaskExtra *_js_task_get_extra_locked (JsTask *task);
+
+GParamSpec  *_js_task_get_progress_pspec (void);
+
+/* The name of @task, or NULL; with the core locked. */
+#define _js_task_name_locked(task) ((task)->extra != NULL ? (task)->extra->name : NULL)
 
 G_END_DECLS

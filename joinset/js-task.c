@@ -42,6 +42,32 @@
 
 G_DEFINE_FINAL_TYPE (JsTask, js_task, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_PROGRESS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+extra_free (JsTaskExtra *extra)
+{
+  g_free (extra->name);
+  g_free (extra);
+}
+
+JsTaskExtra *
+_js_task_get_extra_locked (JsTask *task)
+{
+  if (task->extra == NULL)
+    task->extra = g_new0 (JsTaskExtra, 1);
+
+  return task->extra;
+}
+
 void
 _js_result_clear (JsResult *result)
 {
@@ -91,10 +117,39 @@ js_task_finalize (GObject *object)
 
   _js_result_clear (&self->result);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->extra, extra_free);
   g_clear_pointer (&self->core, _js_core_unref);
 
   G_OBJECT_CLASS (js_task_parent_class)->finalize (object);
+}
+
+static void
+js_task_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  JsTask *self = JS_TASK (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_uint64 (value, self->id);
+      break;
+
+    case PROP_NAME:
+      _js_core_lock (self->core);
+      g_value_set_string (value, _js_task_name_locked (self));
+      _js_core_unlock (self->core);
+      break;
+
+    case PROP_PROGRESS:
+      g_value_set_double (value, js_task_get_progress (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -104,6 +159,65 @@ js_task_class_init (JsTaskClass *klass)
 
   object_class->dispose = js_task_dispose;
   object_class->finalize = js_task_finalize;
+  object_class->get_property = js_task_get_property;
+
+  /**
+   * JsTask:id:
+   *
+   * The id of the task: see [method@Js.Task.get_id].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ID] =
+    g_param_spec_uint64 ("id", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsTask:name:
+   *
+   * The name of the task, given by [method@Js.JoinSet.spawn_full] or
+   * [method@Js.Task.set_name]. It is not notified: read it when the task
+   * finishes or reports progress.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * JsTask:progress:
+   *
+   * How far the task got, from 0.0 to 1.0, as its function last reported
+   * with [method@Js.Task.set_progress].
+   *
+   * It is notified in the main context of the task's set, not in the
+   * thread that set it, and coalesced: when a task reports progress many
+   * times between two iterations of that context, only the last value is
+   * notified, together with [signal@Js.JoinSet::task-progress].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL,
+                         0.0, 1.0, 0.0,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+GParamSpec *
+_js_task_get_progress_pspec (void)
+{
+  return properties[PROP_PROGRESS];
 }
 
 static void
@@ -142,7 +256,13 @@ _js_task_new_completed (JsTask *task)
   self->core = _js_core_ref (task->core);
   self->func = task->func;
   self->id = task->id;
-  self->name = g_strdup (task->name);
+  if (task->extra != NULL)
+    {
+      JsTaskExtra *extra = _js_task_get_extra_locked (self);
+
+      extra->name = g_strdup (task->extra->name);
+      extra->progress = task->extra->progress;
+    }
   self->in_thread = task->in_thread;
   self->returned = TRUE;
   self->state = JS_TASK_COMPLETED;
@@ -193,7 +313,7 @@ js_task_get_name (JsTask *task)
   g_return_val_if_fail (JS_IS_TASK (task), NULL);
 
   _js_core_lock (task->core);
-  name = task->name;
+  name = _js_task_name_locked (task);
   _js_core_unlock (task->core);
 
   return name;
@@ -217,11 +337,65 @@ js_task_set_name (JsTask     *task,
   g_return_if_fail (JS_IS_TASK (task));
 
   _js_core_lock (task->core);
-  old_name = task->name;
-  task->name = g_strdup (name);
+  old_name = _js_task_name_locked (task);
+  if (name != NULL || old_name != NULL)
+    _js_task_get_extra_locked (task)->name = g_strdup (name);
   _js_core_unlock (task->core);
 
   g_free (old_name);
+}
+
+/**
+ * js_task_set_progress:
+ * @task: a task
+ * @fraction: how far the task got, from 0.0 to 1.0
+ *
+ * Reports the progress of a long task, such as a download or a
+ * conversion, for a user interface. Safe from any thread, and cheap:
+ * call it as often as the work allows.
+ *
+ * The new value is delivered in the main context of the task's set, as a
+ * notification of [property@Js.Task:progress] and an emission of
+ * [signal@Js.JoinSet::task-progress], coalesced: only the last value set
+ * between two deliveries is delivered, at most about 60 times a second.
+ * Nothing is delivered for a task that has finished, or whose set is
+ * gone.
+ *
+ * Since: 1.0
+ */
+void
+js_task_set_progress (JsTask *task,
+                      double  fraction)
+{
+  g_return_if_fail (JS_IS_TASK (task));
+  g_return_if_fail (fraction >= 0.0 && fraction <= 1.0);
+
+  _js_core_task_set_progress (task, fraction);
+}
+
+/**
+ * js_task_get_progress:
+ * @task: a task
+ *
+ * Gets [property@Js.Task:progress]: the fraction last given to
+ * [method@Js.Task.set_progress], or 0.0. Safe from any thread.
+ *
+ * Returns: the progress of @task, from 0.0 to 1.0
+ *
+ * Since: 1.0
+ */
+double
+js_task_get_progress (JsTask *task)
+{
+  double progress;
+
+  g_return_val_if_fail (JS_IS_TASK (task), 0.0);
+
+  _js_core_lock (task->core);
+  progress = task->extra != NULL ? task->extra->progress : 0.0;
+  _js_core_unlock (task->core);
+
+  return progress;
 }
 
 /**

@@ -30,6 +30,11 @@ JS_AVAILABLE_IN_ALL
 void          js_task_set_name                (JsTask        *task,
                                                const char    *name);
 JS_AVAILABLE_IN_ALL
+void          js_task_set_progress            (JsTask        *task,
+                                               double         fraction);
+JS_AVAILABLE_IN_ALL
+double        js_task_get_progress            (JsTask        *task);
+JS_AVAILABLE_IN_ALL
 GCancellable *js_task_get_cancellable         (JsTask        *task);
 JS_AVAILABLE_IN_ALL
 gboolean      js_task_get_completed           (JsTask        *task);
