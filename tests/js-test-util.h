@@ -284,4 +284,89 @@ js_test_join_next (JsJoinSet  *set,
   return join.task;
 }
 
+/* Expected warnings and criticals.
+ *
+ * libjoinset logs with G_LOG_USE_STRUCTURED, and GLib 2.74's
+ * g_test_expect_message() only sees messages from g_logv(): it never
+ * matches them. So a writer function counts the expected ones (from any
+ * thread), and warnings and criticals are made non-fatal only while a test
+ * expects one. Call js_test_expect_install() once, after g_test_init(). */
+static struct
+{
+  GMutex          mutex;
+  const char     *pattern;    /* glob on the message, or NULL */
+  guint           seen;
+  GLogLevelFlags  saved_fatal;
+} js_test_expect;
+
+static inline GLogWriterOutput
+js_test_expect_writer (GLogLevelFlags   log_level,
+                       const GLogField *fields,
+                       gsize            n_fields,
+                       gpointer         user_data)
+{
+  gboolean matched = FALSE;
+
+  g_mutex_lock (&js_test_expect.mutex);
+  if (js_test_expect.pattern != NULL &&
+      (log_level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+    for (gsize i = 0; i < n_fields; i++)
+      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+          g_pattern_match_simple (js_test_expect.pattern, fields[i].value))
+        {
+          js_test_expect.seen++;
+          matched = TRUE;
+        }
+  g_mutex_unlock (&js_test_expect.mutex);
+
+  if (matched)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static inline void
+js_test_expect_install (void)
+{
+  g_log_set_writer_func (js_test_expect_writer, NULL, NULL);
+}
+
+/* Expects messages matching the glob @pattern, until js_test_expect_end(). */
+static inline void
+js_test_expect_begin (const char *pattern)
+{
+  g_mutex_lock (&js_test_expect.mutex);
+  js_test_expect.pattern = pattern;
+  js_test_expect.seen = 0;
+  g_mutex_unlock (&js_test_expect.mutex);
+  js_test_expect.saved_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+}
+
+/* How many expected messages were logged so far. */
+static inline guint
+js_test_expect_seen (void)
+{
+  guint seen;
+
+  g_mutex_lock (&js_test_expect.mutex);
+  seen = js_test_expect.seen;
+  g_mutex_unlock (&js_test_expect.mutex);
+
+  return seen;
+}
+
+/* Stops expecting; returns how many expected messages were logged. */
+static inline guint
+js_test_expect_end (void)
+{
+  guint seen;
+
+  g_log_set_always_fatal (js_test_expect.saved_fatal);
+  g_mutex_lock (&js_test_expect.mutex);
+  js_test_expect.pattern = NULL;
+  seen = js_test_expect.seen;
+  g_mutex_unlock (&js_test_expect.mutex);
+
+  return seen;
+}
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <joinset/joinset.h>
+#include "js-test-util.h"
 #include "stress-util.h"
 
 #define DEADLINE_USEC (10 * G_TIME_SPAN_SECOND)
@@ -108,71 +109,6 @@ result_new (gint value)
   r->value = value;
   g_atomic_int_inc (&counters.results_made);
   return r;
-}
-
-/* ------------------------------------------------------------------------
- * Expected criticals
- *
- * libjoinset logs with G_LOG_USE_STRUCTURED, and GLib 2.74's
- * g_test_expect_message() only sees messages from g_logv(): it never
- * matches them. So a writer function counts the expected ones, and the
- * critical level is made non-fatal (the test environment sets
- * G_DEBUG=fatal-criticals) only while a test expects one.
- * ------------------------------------------------------------------------ */
-
-static struct
-{
-  GMutex          mutex;
-  const char     *pattern;    /* glob on the message, or NULL */
-  guint           seen;
-  GLogLevelFlags  saved_fatal;
-} expect;
-
-static GLogWriterOutput
-writer (GLogLevelFlags   log_level,
-        const GLogField *fields,
-        gsize            n_fields,
-        gpointer         user_data)
-{
-  gboolean matched = FALSE;
-
-  g_mutex_lock (&expect.mutex);
-  if (expect.pattern != NULL && (log_level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
-          g_pattern_match_simple (expect.pattern, fields[i].value))
-        {
-          expect.seen++;
-          matched = TRUE;
-        }
-  g_mutex_unlock (&expect.mutex);
-
-  if (matched)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-expect_critical_begin (const char *pattern)
-{
-  g_mutex_lock (&expect.mutex);
-  expect.pattern = pattern;
-  expect.seen = 0;
-  g_mutex_unlock (&expect.mutex);
-  expect.saved_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
-}
-
-static guint
-expect_critical_end (void)
-{
-  guint seen;
-
-  g_log_set_always_fatal (expect.saved_fatal);
-  g_mutex_lock (&expect.mutex);
-  expect.pattern = NULL;
-  seen = expect.seen;
-  g_mutex_unlock (&expect.mutex);
-  return seen;
 }
 
 /* ------------------------------------------------------------------------
@@ -432,7 +368,7 @@ test_blocking_shutdown_warns (void)
   gate_await_entered (2);
   js_join_set_spawn_in_thread (set, cooperative_func, data_new (3), data_destroy);
 
-  expect_critical_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
+  js_test_expect_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
                          "function still runs: 1 (\"stuck-two\"), 2 (\"stuck-one\"). *");
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   while ((task = js_join_set_try_join_next (set)) != NULL)
@@ -444,14 +380,14 @@ test_blocking_shutdown_warns (void)
   g_assert_cmpuint (n, ==, 2);
 
   /* The warning comes once, and the shutdown still waits. */
-  WAIT_UNTIL (expect.seen > 0);
+  WAIT_UNTIL (js_test_expect_seen () > 0);
   g_assert_null (shutdown_error);
 
   gate_open ();
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
-  g_assert_cmpuint (expect_critical_end (), ==, 1);
+  g_assert_cmpuint (js_test_expect_end (), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 3);
@@ -471,7 +407,7 @@ test_blocking_shutdown_quick_no_warning (void)
   counters_reset ();
 
   js_join_set_spawn_in_thread (set, cooperative_func, data_new (1), data_destroy);
-  expect_critical_begin ("*");
+  js_test_expect_begin ("*");
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   WAIT_UNTIL (shutdown_error != NULL);
   g_clear_error (&shutdown_error);
@@ -483,7 +419,7 @@ test_blocking_shutdown_quick_no_warning (void)
   while (g_get_monotonic_time () < until)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (10000);
-  g_assert_cmpuint (expect_critical_end (), ==, 0);
+  g_assert_cmpuint (js_test_expect_end (), ==, 0);
   g_assert_finalize_object (g_steal_pointer (&set));
 }
 
@@ -650,7 +586,7 @@ test_return_twice (gconstpointer in_thread)
                   "result wins and the second is freed at once.");
   counters_reset ();
 
-  expect_critical_begin ("*called twice*");
+  js_test_expect_begin ("*called twice*");
   if (in_thread)
     js_join_set_spawn_in_thread (set, return_twice_func, data_new (7), data_destroy);
   else
@@ -659,7 +595,7 @@ test_return_twice (gconstpointer in_thread)
   task = join_next (set);
   /* The thread function may still be between its two returns. */
   WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) == 1);
-  g_assert_cmpuint (expect_critical_end (), ==, 1);
+  g_assert_cmpuint (js_test_expect_end (), ==, 1);
 
   r = js_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
@@ -1278,7 +1214,7 @@ main (int   argc,
   /* Read once, by the first shutdown. */
   g_setenv ("JS_SHUTDOWN_WARNING_SECONDS", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (writer, NULL, NULL);
+  js_test_expect_install ();
 
   g_mutex_init (&gate.mutex);
   g_cond_init (&gate.cond);
