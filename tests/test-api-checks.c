@@ -10,6 +10,8 @@
  * normally and printed the criticals.
  */
 
+#include <math.h>
+
 #include <joinset/joinset.h>
 
 #include "js-test-util.h"
@@ -174,6 +176,18 @@ check_getters_setters (void)
   EXPECT_CRITICAL (g_assert_true (js_join_set_is_empty (wrong)));
   EXPECT_CRITICAL (g_assert_true (js_join_set_is_closed (NULL)));
   EXPECT_CRITICAL (g_assert_true (js_join_set_is_closed (wrong)));
+  EXPECT_CRITICAL (g_assert_false (js_join_set_get_abort_on_success (wrong)));
+  EXPECT_CRITICAL (js_join_set_set_abort_on_success (wrong, TRUE));
+  EXPECT_CRITICAL (g_assert_false (js_join_set_get_ordered (wrong)));
+  EXPECT_CRITICAL (js_join_set_set_ordered (NULL, TRUE));
+  EXPECT_CRITICAL (g_assert_false (js_join_set_get_discard_results (NULL)));
+  EXPECT_CRITICAL (js_join_set_set_discard_results (wrong, TRUE));
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_timeout (wrong), ==, 0));
+  EXPECT_CRITICAL (js_join_set_set_timeout (NULL, 10));
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_queued (wrong), ==, 0));
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_running (NULL), ==, 0));
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_finished (wrong), ==, 0));
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_spawned (NULL), ==, 0));
 }
 
 static void
@@ -209,6 +223,77 @@ static void
 check_spawn_thread (void)
 {
   check_spawn (TRUE);
+}
+
+static void
+check_spawn_full (void)
+{
+  g_autoptr(GObject) object = not_a_set ();
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  gint destroyed = 0;
+
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_spawn_full (NULL, JS_SPAWN_DEFAULT, NULL, 0, never_called, &destroyed, count_destroy), ==, 0));
+  g_assert_cmpint (destroyed, ==, 1);
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_spawn_full ((JsJoinSet *) object, JS_SPAWN_IN_THREAD, "x", 0, never_called, &destroyed, count_destroy), ==, 0));
+  g_assert_cmpint (destroyed, ==, 2);
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_spawn_full (set, JS_SPAWN_DEFAULT, "x", 10, NULL, &destroyed, count_destroy), ==, 0));
+  g_assert_cmpint (destroyed, ==, 3);
+  /* An unknown flag */
+  EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_spawn_full (set, 1 << 5, NULL, 0, never_called, &destroyed, count_destroy), ==, 0));
+  g_assert_cmpint (destroyed, ==, 4);
+
+  g_assert_true (js_join_set_is_empty (set));
+  js_test_iterate_pending (NULL);
+}
+
+static void
+check_join_all_timeout (void)
+{
+  g_autoptr(GObject) object = not_a_set ();
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GAsyncResult) all = NULL;
+  g_autoptr(GAsyncResult) timed = NULL;
+  g_autoptr(GError) error = NULL;
+  GError *preset = preset_error ();
+
+  EXPECT_CRITICAL (js_join_set_join_all_timeout_async (NULL, 0, NULL, never_cb, NULL));
+  EXPECT_CRITICAL (js_join_set_join_all_timeout_async (set, 0, (GCancellable *) object, never_cb, NULL));
+  js_test_iterate_pending (NULL);
+
+  js_join_set_join_all_async (set, NULL, capture_cb, &all);
+  js_join_set_join_all_timeout_async (set, 10, NULL, capture_cb, &timed);
+  await_result (&all);
+  await_result (&timed);
+
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_all_timeout_finish ((JsJoinSet *) object, timed, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_all_timeout_finish (set, all, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_all_finish (set, timed, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_all_timeout_finish (set, timed, &preset)));
+  g_assert_error (preset, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&preset);
+
+  EXPECT_NO_CRITICAL (g_ptr_array_unref (js_join_set_join_all_timeout_finish (set, timed, &error)));
+  g_assert_no_error (error);
+  EXPECT_NO_CRITICAL (g_ptr_array_unref (js_join_set_join_all_finish (set, all, &error)));
+  g_assert_no_error (error);
+}
+
+static void
+check_task_progress (void)
+{
+  g_autoptr(GObject) object = not_a_set ();
+  g_autoptr(JsTask) task = joined_task (return_int_func, NULL);
+
+  EXPECT_CRITICAL (js_task_set_progress (NULL, 0.5));
+  EXPECT_CRITICAL (js_task_set_progress ((JsTask *) object, 0.5));
+  EXPECT_CRITICAL (js_task_set_progress (task, -0.1));
+  EXPECT_CRITICAL (js_task_set_progress (task, 1.5));
+  EXPECT_CRITICAL (js_task_set_progress (task, NAN));
+  EXPECT_CRITICAL (g_assert_cmpfloat (js_task_get_progress (NULL), ==, 0.0));
+  EXPECT_CRITICAL (g_assert_cmpfloat (js_task_get_progress ((JsTask *) object), ==, 0.0));
+  g_assert_cmpfloat (js_task_get_progress (task), ==, 0.0);
+  EXPECT_NO_CRITICAL (js_task_set_progress (task, 1.0));
+  g_assert_cmpfloat (js_task_get_progress (task), ==, 1.0);
 }
 
 static void
@@ -596,6 +681,9 @@ main (int   argc,
     { "/join-set/api-checks/join-set/properties", check_getters_setters },
     { "/join-set/api-checks/join-set/spawn", check_spawn_main },
     { "/join-set/api-checks/join-set/spawn-in-thread", check_spawn_thread },
+    { "/join-set/api-checks/join-set/spawn-full", check_spawn_full },
+    { "/join-set/api-checks/join-set/join-all-timeout", check_join_all_timeout },
+    { "/join-set/api-checks/task/progress", check_task_progress },
     { "/join-set/api-checks/join-set/join-next-async", check_join_next_async },
     { "/join-set/api-checks/join-set/join-next-finish", check_join_next_finish },
     { "/join-set/api-checks/join-set/join-next", check_join_next },
