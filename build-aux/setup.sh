@@ -14,6 +14,8 @@ packages="
   gettext locales
   gi-docgen
   valgrind
+  libgtk-4-dev xvfb xauth dbus-daemon fonts-cantarell adwaita-icon-theme
+  gir1.2-gdkpixbuf-2.0
 "
 
 as_root=""
