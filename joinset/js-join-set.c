@@ -158,7 +158,8 @@ typedef struct
 
 /* Lock order: core->mutex, then the pool's watch_mutex. GMainContext locks
  * are never taken with core->mutex held (sources are made ready through a
- * JsFlush). */
+ * JsFlush), except the private timer context's (see start_timeout()).
+ * arm_mutex is taken alone, around the core source's ready time. */
 struct _JsCore
 {
   gatomicrefcount  ref_count;
@@ -189,8 +190,9 @@ struct _JsCore
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
   GQueue           finished;       /* JsTask, owned: to emit task-finished */
   GQueue           progressed;     /* JsTask, owned: progress to notify */
-  GHashTable      *timers;         /* id → GSource, owned: the timeouts of
-                                    * running tasks; NULL until needed */
+  GHashTable      *timers;         /* &task->id → GSource, owned: the
+                                    * timeouts of running tasks; NULL until
+                                    * needed */
   guint64          next_id;
   guint64          progress;       /* thread tasks started, for the watchdog */
   guint64          watched_progress;
@@ -951,7 +953,7 @@ start_task_locked (JsCore       *core,
 /* A running task's timeout, in the timer thread's context. */
 typedef struct
 {
-  guint64  id;             /* the key in core->timers */
+  guint64  id;
   guint    timeout_ms;
   JsCore  *core;
 } JsTimeout;
@@ -1006,9 +1008,14 @@ timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Starts the timeout of @task, which just started (outside the lock: a
- * source is attached, and the GMainContext lock is never taken under the
- * core's). */
+/* Starts the timeout of @task, which just started.
+ *
+ * The source is attached with the core's lock held, so that timeout_cb()
+ * always finds it in core->timers: the one exception to "no GMainContext
+ * lock under the core's", safe because the timer context is private and
+ * its thread never holds its lock while taking a core's. The key is the
+ * task's own id: complete_locked() removes the entry before the task can
+ * be finalized. */
 static void
 start_timeout (JsCore *core,
                JsTask *task)
@@ -1021,24 +1028,20 @@ start_timeout (JsCore *core,
   t->core = _js_core_ref (core);
   g_source_set_static_name (timer, "[joinset] task timeout");
   g_source_set_callback (timer, timeout_cb, t, timeout_free);
-  g_source_attach (timer, _js_pool_get_timer_context ());
 
   g_mutex_lock (&core->mutex);
   if (task->state == JS_TASK_RUNNING && !task->detached && core->source != NULL)
     {
       if (core->timers == NULL)
         core->timers = g_hash_table_new (g_int64_hash, g_int64_equal);
-      g_hash_table_insert (core->timers, &t->id, g_steal_pointer (&timer));
+      g_source_attach (timer, _js_pool_get_timer_context ());
+      g_hash_table_insert (core->timers, &task->id, g_steal_pointer (&timer));
       task->has_timer = TRUE;
     }
   g_mutex_unlock (&core->mutex);
 
   /* It finished (or was let go) first. */
-  if (timer != NULL)
-    {
-      g_source_destroy (timer);
-      g_source_unref (timer);
-    }
+  g_clear_pointer (&timer, g_source_unref);
 }
 
 void
