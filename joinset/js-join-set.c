@@ -80,13 +80,34 @@
  * they expect, even when the last reference is dropped in another thread
  * or by a garbage collector that cannot run them (GJS).
  *
+ * ## Policies and progress
+ *
+ * - [property@Js.JoinSet:max-concurrent] limits how many tasks run at once;
+ * - [property@Js.JoinSet:ordered] joins tasks in spawn order instead;
+ * - [property@Js.JoinSet:abort-on-error] and
+ *   [property@Js.JoinSet:abort-on-success] end the group on the first
+ *   failure, or on the first success (a race);
+ * - [property@Js.JoinSet:timeout], [method@Js.JoinSet.spawn_full] and
+ *   [method@Js.JoinSet.join_all_timeout_async] bound the time of a task,
+ *   and of a wait for all of them;
+ * - [property@Js.JoinSet:discard-results] frees finished tasks at once, for
+ *   long-lived groups of fire-and-forget work.
+ *
+ * For a user interface, [property@Js.JoinSet:n-queued],
+ * [property@Js.JoinSet:n-running], [property@Js.JoinSet:n-finished] and
+ * [property@Js.JoinSet:n-spawned] count the tasks,
+ * [signal@Js.JoinSet::task-finished] reports each finished task, and
+ * [signal@Js.JoinSet::task-progress] the progress a task reports with
+ * [method@Js.Task.set_progress]. All of them are delivered in the set's
+ * main context and coalesced, so that many fast tasks do not flood it.
+ *
  * ## Threads
  *
  * Spawning, aborting and reading the length are safe from any thread.
  * Joins complete in the thread-default main context of their caller, as
- * GIO requires. [property@Js.JoinSet:length] is notified in the set's own
- * context, at most once per main-loop iteration; the other properties are
- * notified in the thread that sets them.
+ * GIO requires. [property@Js.JoinSet:length] and the counters are
+ * notified in the set's own context, at most once per main-loop iteration;
+ * the other properties are notified in the thread that sets them.
  *
  * Since: 1.0
  */
