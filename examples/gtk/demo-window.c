@@ -72,7 +72,9 @@ on_set_finalized (gpointer  user_data,
 
 /* Drops the current set: every task it has not finished is aborted by its
  * dispose (queued ones never run, running ones are cancelled). The window
- * disconnects first, so what the set still does cannot reach it. */
+ * disconnects first, so what the set still does cannot reach it; a task
+ * that finished but whose task-finished is still pending is dropped
+ * unreported, with its result. */
 static void
 drop_set (DemoWindow *self)
 {

@@ -28,7 +28,9 @@ typedef struct
   guint64  n_succeeded;
   guint64  n_failed;
   guint64  n_aborted;         /* joined with G_IO_ERROR_CANCELLED */
-  guint64  n_dropped;         /* unfinished when their set was dropped */
+  guint64  n_dropped;         /* not reported by task-finished when their set
+                               * was dropped: aborted by the drop, or finished
+                               * just before, their signal still pending */
   guint    n_sets;
   int      n_sets_finalized;  /* atomic */
 } DemoStats;

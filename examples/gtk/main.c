@@ -233,7 +233,7 @@ print_summary (void)
 
   g_print ("summary: %" G_GUINT64_FORMAT " tasks spawned: %" G_GUINT64_FORMAT " finished (%"
            G_GUINT64_FORMAT " succeeded, %" G_GUINT64_FORMAT " failed, %" G_GUINT64_FORMAT
-           " aborted), %" G_GUINT64_FORMAT " aborted when their set was dropped; "
+           " aborted), %" G_GUINT64_FORMAT " dropped with their set unreported; "
            "%u of %u sets finalized; task functions: %u completed, %u stopped when cancelled, "
            "%u never called, %u still running (waited %.0f ms); %u of %" G_GUINT64_FORMAT
            " user_data freed\n",
