@@ -405,10 +405,11 @@ on_task_finished (JsJoinSet  *set,
     {
       g_autofree char *checksum = result;
       g_autoptr(DemoTaskRow) row = NULL;
+      g_autofree guint64 *key = NULL;
       g_autofree char *text = NULL;
       guint position;
 
-      if (!g_hash_table_steal_extended (self->rows_by_id, &id, NULL, (gpointer *) &row))
+      if (!g_hash_table_steal_extended (self->rows_by_id, &id, (gpointer *) &key, (gpointer *) &row))
         g_return_if_reached ();
       if (g_list_store_find (self->rows, row, &position))
         g_list_store_remove (self->rows, position);
