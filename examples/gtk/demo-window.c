@@ -522,6 +522,20 @@ demo_window_get_n_rows (DemoWindow *self)
 }
 
 /**
+ * demo_window_get_concurrency_spin:
+ *
+ * Returns: (transfer none): the "Tasks at once" spin button, bound both
+ *   ways to the set's max-concurrent
+ */
+GtkSpinButton *
+demo_window_get_concurrency_spin (DemoWindow *self)
+{
+  g_return_val_if_fail (DEMO_IS_WINDOW (self), NULL);
+
+  return self->concurrency_spin;
+}
+
+/**
  * demo_window_save_screenshot:
  *
  * Renders the window as it is now, with its own renderer, into a PNG.

@@ -46,6 +46,7 @@ void        demo_window_open_folder     (DemoWindow         *self,
                                          GFile              *folder);
 JsJoinSet  *demo_window_get_join_set    (DemoWindow         *self);
 guint       demo_window_get_n_rows      (DemoWindow         *self);
+GtkSpinButton *demo_window_get_concurrency_spin (DemoWindow   *self);
 gboolean    demo_window_save_screenshot (DemoWindow         *self,
                                          const char         *path,
                                          GError            **error);

@@ -17,8 +17,9 @@
  *
  * For tests and screenshots: --screenshot FILE [--after MS] renders the
  * window into a PNG after MS milliseconds, prints the set's counters and
- * closes the window; --close-after MS and --cancel-after MS do what a user
- * would; --exit-when-done closes the window once every task finished.
+ * closes the window; --close-after MS, --cancel-after MS and --spin-after
+ * MS do what a user would; --exit-when-done closes the window once every
+ * task finished.
  */
 
 #include "config.h"
@@ -41,6 +42,8 @@ static char *screenshot_path;
 static int screenshot_after_ms = 1500;
 static int close_after_ms = -1;
 static int cancel_after_ms = -1;
+static int spin_after_ms = -1;
+static int spin_value = 1;
 static int max_concurrent = -1;
 static gboolean screenshot_failed;
 
@@ -61,23 +64,32 @@ static const GOptionEntry entries[] = {
     "Close the window MS milliseconds after it is shown", "MS" },
   { "cancel-after", 0, 0, G_OPTION_ARG_INT, &cancel_after_ms,
     "Click \"Cancel All\" MS milliseconds after the window is shown", "MS" },
+  { "spin", 0, 0, G_OPTION_ARG_INT, &spin_value,
+    "With --spin-after: the value to give \"Tasks at once\" (default 1)", "N" },
+  { "spin-after", 0, 0, G_OPTION_ARG_INT, &spin_after_ms,
+    "Set \"Tasks at once\" to --spin's value MS milliseconds after the window is shown", "MS" },
   G_OPTION_ENTRY_NULL
 };
 
+/* The set's counters, the rows left, and both ends of the max-concurrent
+ * binding. */
 static void
 print_counters (const char *what,
                 DemoWindow *window)
 {
   JsJoinSet *set = demo_window_get_join_set (window);
+  GtkSpinButton *spin = demo_window_get_concurrency_spin (window);
 
   g_print ("%s: %u queued, %u running, %" G_GUINT64_FORMAT " finished, %"
-           G_GUINT64_FORMAT " spawned, %u rows\n",
+           G_GUINT64_FORMAT " spawned, %u rows, max-concurrent %u, spin %d\n",
            what,
            js_join_set_get_n_queued (set),
            js_join_set_get_n_running (set),
            js_join_set_get_n_finished (set),
            js_join_set_get_n_spawned (set),
-           demo_window_get_n_rows (window));
+           demo_window_get_n_rows (window),
+           js_join_set_get_max_concurrent (set),
+           gtk_spin_button_get_value_as_int (spin));
 }
 
 static void
@@ -110,6 +122,14 @@ click_cancel_all (DemoWindow *window)
 {
   print_counters ("cancel all", window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-all", NULL);
+}
+
+static void
+set_spin (DemoWindow *window)
+{
+  print_counters ("before spin", window);
+  gtk_spin_button_set_value (demo_window_get_concurrency_spin (window), spin_value);
+  print_counters ("after spin", window);
 }
 
 /* A scripted action, MS milliseconds after the window is shown, unless
@@ -170,6 +190,7 @@ show_window (GtkApplication *app,
     add_window_timeout (window, screenshot_after_ms, take_screenshot);
   add_window_timeout (window, close_after_ms, close_window);
   add_window_timeout (window, cancel_after_ms, click_cancel_all);
+  add_window_timeout (window, spin_after_ms, set_spin);
 }
 
 static void

@@ -30,7 +30,8 @@ TIMEOUT = 30
 
 COUNTERS = re.compile(
     r"^(?P<what>[a-z ]+): (?P<queued>\d+) queued, (?P<running>\d+) running, "
-    r"(?P<finished>\d+) finished, (?P<spawned>\d+) spawned, (?P<rows>\d+) rows$",
+    r"(?P<finished>\d+) finished, (?P<spawned>\d+) spawned, (?P<rows>\d+) rows, "
+    r"max-concurrent (?P<max_concurrent>\d+), spin (?P<spin>\d+)$",
     re.M)
 SUMMARY = re.compile(
     r"^summary: (?P<spawned>\d+) tasks spawned: (?P<finished>\d+) finished "
@@ -139,9 +140,14 @@ def run_demo(demo, args, workdir):
 
 
 def counters(output, what):
+    """The counters the demo printed as it did WHAT; the spin button and
+    the set's max-concurrent, bound both ways, agree on every line."""
     for m in COUNTERS.finditer(output):
         if m.group("what") == what:
-            return {k: int(v) for k, v in m.groupdict().items() if k != "what"}
+            c = {k: int(v) for k, v in m.groupdict().items() if k != "what"}
+            check(c["spin"] == c["max_concurrent"],
+                  "spin button %d, max-concurrent %d" % (c["spin"], c["max_concurrent"]), output)
+            return c
     raise Failure("no '%s:' line of counters" % what)
 
 
@@ -265,6 +271,22 @@ def case_cancel_all(demo, folder, workdir):
     check_aborted(s, c["running"], out)
 
 
+def case_spin(demo, folder, workdir):
+    status, out = run_demo(demo, ["--slow", "-j", "1", "--spin", "3", "--spin-after", "600",
+                                  "--close-after", "1800", folder], workdir)
+    check(status == 0, "exit status %d" % status, out)
+    before = counters(out, "before spin")
+    check(before["max_concurrent"] == 1 and before["running"] <= 1,
+          "-j 1 did not give max-concurrent 1 and one task at a time", out)
+    after = counters(out, "after spin")
+    check(after["max_concurrent"] == 3, "the spin button did not set max-concurrent", out)
+    closing = counters(out, "closing")
+    check(closing["max_concurrent"] == 3 and closing["running"] >= 2,
+          "raising max-concurrent to 3 did not start more tasks (%d running)" % closing["running"], out)
+    s = summary(out)
+    check_aborted(s, closing["running"], out)
+
+
 def case_checksums(demo, folder, workdir, files):
     status, out = run_demo(demo, ["-j", "3", "--exit-when-done", "--print-checksums", folder], workdir)
     check(status == 0, "exit status %d" % status, out)
@@ -300,6 +322,8 @@ def main(argv):
             case_close(demo, folder, workdir)
         elif case == "cancel-all":
             case_cancel_all(demo, folder, workdir)
+        elif case == "spin":
+            case_spin(demo, folder, workdir)
         elif case == "checksums":
             case_checksums(demo, folder, workdir, files)
         else:
