@@ -266,6 +266,7 @@ enum {
   PROP_N_RUNNING,
   PROP_N_SPAWNED,
   PROP_ORDERED,
+  PROP_PROGRESS,
   PROP_TIMEOUT,
   N_PROPS
 };
@@ -1286,6 +1287,7 @@ core_dispatch (JsCore  *core,
   CHANGED (PROP_N_FINISHED, n_finished);
   CHANGED (PROP_N_SPAWNED, n_spawned);
 #undef CHANGED
+  notify[PROP_PROGRESS] = notify[PROP_N_FINISHED] || notify[PROP_N_SPAWNED];
   g_mutex_unlock (&core->mutex);
 
   if (progressed.length > 0 || finished.length > 0)
@@ -1856,6 +1858,10 @@ js_join_set_get_property (GObject    *object,
       g_value_set_boolean (value, js_join_set_get_ordered (self));
       break;
 
+    case PROP_PROGRESS:
+      g_value_set_double (value, js_join_set_get_progress (self));
+      break;
+
     case PROP_TIMEOUT:
       g_value_set_uint (value, js_join_set_get_timeout (self));
       break;
@@ -2118,6 +2124,30 @@ js_join_set_class_init (JsJoinSetClass *klass)
                            G_PARAM_STATIC_STRINGS));
 
   /**
+   * JsJoinSet:progress:
+   *
+   * The fraction of the spawned tasks that finished:
+   * [property@Js.JoinSet:n-finished] divided by
+   * [property@Js.JoinSet:n-spawned], or 0.0 before the first spawn. Bind
+   * it to a `GtkProgressBar`'s `fraction`:
+   *
+   * ```c
+   * g_object_bind_property (set, "progress", bar, "fraction", G_BINDING_SYNC_CREATE);
+   * ```
+   *
+   * Aborted tasks count as finished. It is notified with the counters, in
+   * the set's main context and coalesced.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL,
+                         0.0, 1.0, 0.0,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
    * JsJoinSet:timeout:
    *
    * The time limit, in milliseconds, of each task spawned with
@@ -2148,12 +2178,17 @@ js_join_set_class_init (JsJoinSetClass *klass)
    *
    * Emitted in the set's main context for each task that finished, in
    * completion order: an alternative to a join loop, for example to
-   * update a user interface. The task stays in the set, to be joined,
-   * unless [property@Js.JoinSet:discard-results] is set; do not take its
-   * result in a handler then.
+   * update a user interface.
+   *
+   * Unless [property@Js.JoinSet:discard-results] is set, the task stays in
+   * the set, to be joined: leave its result to the join. In a set that
+   * discards results, the handler is the only place that sees the result:
+   * take it there with the `js_task_propagate_*()` functions.
    *
    * Only tasks spawned while a handler is connected emit it: connect
-   * before spawning. Tasks of a set that is gone, or detached, do not.
+   * before spawning. Tasks detached with [method@Js.JoinSet.detach_all] do
+   * not, and emissions still pending when the set is disposed are dropped
+   * with it (the tasks are freed).
    *
    * Since: 1.0
    */
@@ -2765,6 +2800,31 @@ js_join_set_get_n_spawned (JsJoinSet *self)
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
   return get_counter (self, PROP_N_SPAWNED);
+}
+
+/**
+ * js_join_set_get_progress:
+ * @self: a set
+ *
+ * Gets [property@Js.JoinSet:progress]. Safe from any thread.
+ *
+ * Returns: the fraction of the spawned tasks that finished, from 0.0 to 1.0
+ *
+ * Since: 1.0
+ */
+double
+js_join_set_get_progress (JsJoinSet *self)
+{
+  guint64 finished, spawned;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), 0.0);
+
+  g_mutex_lock (&self->core->mutex);
+  finished = self->core->n_finished;
+  spawned = self->core->n_spawned;
+  g_mutex_unlock (&self->core->mutex);
+
+  return spawned > 0 ? (double) finished / spawned : 0.0;
 }
 
 /* @timeout_ms: -1 for the set's timeout */

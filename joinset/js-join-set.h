@@ -89,6 +89,8 @@ JS_AVAILABLE_IN_ALL
 guint64       js_join_set_get_n_finished       (JsJoinSet           *self);
 JS_AVAILABLE_IN_ALL
 guint64       js_join_set_get_n_spawned        (JsJoinSet           *self);
+JS_AVAILABLE_IN_ALL
+double        js_join_set_get_progress         (JsJoinSet           *self);
 
 JS_AVAILABLE_IN_ALL
 guint64       js_join_set_spawn                (JsJoinSet           *self,

@@ -188,6 +188,7 @@ check_getters_setters (void)
   EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_running (NULL), ==, 0));
   EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_finished (wrong), ==, 0));
   EXPECT_CRITICAL (g_assert_cmpuint (js_join_set_get_n_spawned (NULL), ==, 0));
+  EXPECT_CRITICAL (g_assert_cmpfloat (js_join_set_get_progress (wrong), ==, 0.0));
 }
 
 static void

@@ -158,6 +158,7 @@ test_counters (void)
   g_assert_cmpuint (js_join_set_get_n_running (set), ==, 2);
   g_assert_cmpuint (js_join_set_get_n_queued (set), ==, 3);
   g_assert_cmpuint (js_join_set_get_n_finished (set), ==, 0);
+  g_assert_cmpfloat (js_join_set_get_progress (set), ==, 0.0);
 
   /* Not notified in the spawning call, nor from the workers. */
   g_assert_cmpuint (n.n_notify[3], ==, 0);
@@ -179,7 +180,58 @@ test_counters (void)
   g_assert_cmpuint (n.n_notify[2], >=, 1);
   /* Never more than one notification per counter change. */
   g_assert_cmpuint (n.n_notify[2], <=, 5);
+  g_assert_cmpfloat (js_join_set_get_progress (set), ==, 1.0);
 
+  js_test_gate_clear (&gate);
+}
+
+typedef struct
+{
+  guint   n_notify;
+  double  last;
+} ProgressNotifies;
+
+static void
+on_progress_notify (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  ProgressNotifies *p = data;
+  double progress = 0;
+
+  g_object_get (object, "progress", &progress, NULL);
+  g_assert_cmpfloat (progress, >=, p->last);
+  p->last = progress;
+  p->n_notify++;
+}
+
+static void
+test_progress_property (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GPtrArray) tasks = NULL;
+  ProgressNotifies p = { 0, 0.0 };
+
+  g_test_summary ("JsJoinSet:progress is n-finished / n-spawned, notified "
+                  "(for a binding to a progress bar) up to 1.0");
+
+  g_signal_connect (set, "notify::progress", G_CALLBACK (on_progress_notify), &p);
+  g_assert_cmpfloat (js_join_set_get_progress (set), ==, 0.0);
+  js_test_gate_init (&gate);
+  js_join_set_spawn_in_thread (set, gated_func, GSIZE_TO_POINTER (1), NULL);
+  for (gsize i = 0; i < 3; i++)
+    js_join_set_spawn (set, value_func, GSIZE_TO_POINTER (i), NULL);
+  while (js_join_set_get_n_finished (set) < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpfloat (js_join_set_get_progress (set), ==, 0.75);
+
+  js_test_gate_open (&gate);
+  tasks = join_all (set);
+  g_assert_cmpuint (tasks->len, ==, 4);
+  iterate_for (100);
+  g_assert_cmpfloat (p.last, ==, 1.0);
+  g_assert_cmpuint (p.n_notify, >=, 2);
+  g_assert_cmpuint (p.n_notify, <=, 5);
   js_test_gate_clear (&gate);
 }
 
@@ -889,6 +941,7 @@ main (int   argc,
 
   g_test_add_func ("/join-set/progress/counters", test_counters);
   g_test_add_func ("/join-set/progress/counters-coalesced", test_counters_coalesced);
+  g_test_add_func ("/join-set/progress/property", test_progress_property);
   g_test_add_func ("/join-set/progress/task-finished", test_task_finished);
   g_test_add_func ("/join-set/progress/task-progress", test_task_progress);
   g_test_add_func ("/join-set/progress/task-properties", test_task_properties);
