@@ -37,6 +37,17 @@ What is added to the introspected API:
     ``return_*`` methods itself; use ``spawn()`` for a task that completes
     later from an asynchronous callback.
 
+``JoinSet.spawn_call_full(func, *args, name=None, timeout_ms=0, in_thread=False, **kwargs)``
+    ``spawn_call()`` through ``spawn_full()``: ``func(*args, **kwargs)``
+    runs in the set's main context, or on the thread pool with
+    ``in_thread=True``, as a task named ``name`` with a time limit of its
+    own, ``timeout_ms`` milliseconds from the call of ``func`` (0 for none;
+    the set's ``timeout`` property does not apply). A task that runs out of
+    time is aborted: its cancellable is cancelled and it joins with
+    ``Gio.IOErrorEnum.TIMED_OUT``. The three keyword arguments are not
+    passed to ``func``; give a ``func`` that takes such keywords through
+    ``functools.partial()``.
+
 ``current_task()``
     The task whose ``spawn_call*`` function is running in this thread (or
     ``None``): ``current_task().get_cancellable()`` tells a long-running
@@ -127,6 +138,17 @@ class JoinSet(Js.JoinSet):
         value or exception becomes the task's result. Returns the task id,
         or 0 if the set is closed."""
         return self.spawn_in_thread(_call, func, args, kwargs)
+
+    def spawn_call_full(self, func, *args, name=None, timeout_ms=0, in_thread=False,
+                        **kwargs):
+        """Spawn ``func(*args, **kwargs)`` with ``spawn_full()``: in the
+        set's main context, or on the thread pool if ``in_thread``, named
+        ``name``, with a time limit of ``timeout_ms`` milliseconds (0 for
+        none, whatever the set's ``timeout``). Its return value or
+        exception becomes the task's result. Returns the task id, or 0 if
+        the set is closed."""
+        flags = Js.SpawnFlags.IN_THREAD if in_thread else Js.SpawnFlags.DEFAULT
+        return self.spawn_full(flags, name, timeout_ms, _call, func, args, kwargs)
 
     def __len__(self):
         return self.get_length()
