@@ -36,23 +36,30 @@ download (JsTask       *task,
   js_task_return_int (task, N_CHUNKS);
 }
 
+/* notify::progress: n-finished / n-spawned. A GTK program binds it
+ * instead: g_object_bind_property (set, "progress", bar, "fraction",
+ * G_BINDING_SYNC_CREATE). */
+static void
+on_progress_changed (JsJoinSet  *set,
+                     GParamSpec *pspec,
+                     Window     *window)
+{
+  window->overall = js_join_set_get_progress (set);
+}
+
 /* notify::n-finished and friends: in the set's main context, coalesced. */
 static void
 on_counters_changed (JsJoinSet  *set,
                      GParamSpec *pspec,
                      Window     *window)
 {
-  guint64 n_spawned = js_join_set_get_n_spawned (set);
-  guint64 n_finished = js_join_set_get_n_finished (set);
-
-  window->overall = n_spawned > 0 ? (double) n_finished / n_spawned : 0.0;
-
   g_free (window->status);
   window->status = g_strdup_printf ("%u queued, %u running, %" G_GUINT64_FORMAT
                                     " of %" G_GUINT64_FORMAT " finished",
                                     js_join_set_get_n_queued (set),
                                     js_join_set_get_n_running (set),
-                                    n_finished, n_spawned);
+                                    js_join_set_get_n_finished (set),
+                                    js_join_set_get_n_spawned (set));
 }
 
 /* task-progress: the last fraction a running task reported. */
@@ -90,6 +97,7 @@ main (void)
 
   /* Connect before spawning: task-finished is emitted for the tasks
    * spawned while a handler is connected. */
+  g_signal_connect (set, "notify::progress", G_CALLBACK (on_progress_changed), &window);
   g_signal_connect (set, "notify::n-spawned", G_CALLBACK (on_counters_changed), &window);
   g_signal_connect (set, "notify::n-finished", G_CALLBACK (on_counters_changed), &window);
   g_signal_connect (set, "notify::n-running", G_CALLBACK (on_counters_changed), &window);
