@@ -299,6 +299,28 @@ class ProgressTest(TestCase):
         self.run_until(lambda: expired, message='100 ms')
         self.assertEqual(len(signals), 2)
 
+    def test_aborted_task_finishes_with_the_same_id_and_name(self):
+        # The object may differ (see the progress guide): a UI keys its
+        # rows by id.
+        joinset = Js.JoinSet()
+        progressed, finished = [], []
+        joinset.connect('task-progress', lambda s, task, f: progressed.append(task))
+        joinset.connect('task-finished', lambda s, task: finished.append(task))
+        held = []
+
+        def body(task, cancellable):
+            held.append(task)
+            task.set_progress(0.5)
+
+        task_id = joinset.spawn_full(Js.SpawnFlags.DEFAULT, 'row', 0, body)
+        self.run_until(lambda: progressed, message='progress')
+        self.assertTrue(joinset.abort(task_id))
+        self.run_until(lambda: finished, message='task-finished')
+        self.assertEqual((finished[0].get_id(), finished[0].get_name()), (task_id, 'row'))
+        self.assertEqual(progressed[0].get_id(), task_id)
+        self.assertCancelled(finished[0])
+        held.pop().return_int(0)  # too late: freed
+
     def test_set_progress_binds_to_a_progress_bar(self):
         class Bar(GObject.Object):
             fraction = GObject.Property(type=float, default=-1.0)
