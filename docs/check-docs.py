@@ -63,6 +63,7 @@ def parse_page(path):
             blocks.append({
                 'lang': m.group(1),
                 'text': '\n'.join(body) + '\n',
+                'n_lines': len(body),
                 'line': start,
                 'marker': marker,
             })
@@ -185,7 +186,7 @@ def update(args):
             if block['lang'] != 'c' or marker is None or marker[0] != 'example':
                 continue
             code = read(os.path.join(example_dir, marker[1])).rstrip('\n').split('\n')
-            old_len = block['text'].count('\n')
+            old_len = block['n_lines']
             start = block['line'] + offset   # first line after the fence
             lines[start:start + old_len] = code
             offset += len(code) - old_len
