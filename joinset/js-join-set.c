@@ -1277,17 +1277,6 @@ core_dispatch (JsCore  *core,
   finished = core->finished;
   g_queue_init (&core->finished);
 
-#define CHANGED(prop, field) \
-  notify[prop] = core->field != core->notified_##field; \
-  any_notify |= notify[prop]; \
-  core->notified_##field = core->field
-  CHANGED (PROP_LENGTH, length);
-  CHANGED (PROP_N_QUEUED, n_queued);
-  CHANGED (PROP_N_RUNNING, n_running);
-  CHANGED (PROP_N_FINISHED, n_finished);
-  CHANGED (PROP_N_SPAWNED, n_spawned);
-#undef CHANGED
-  notify[PROP_PROGRESS] = notify[PROP_N_FINISHED] || notify[PROP_N_SPAWNED];
   g_mutex_unlock (&core->mutex);
 
   if (progressed.length > 0 || finished.length > 0)
@@ -1306,6 +1295,23 @@ core_dispatch (JsCore  *core,
   for (guint i = 0; i < n_main; i++)
     if (!run_main_task (core))
       break;
+
+  /* The values notified are taken last, after the tasks above ran: a
+   * handler reads the live value, and it must be the one recorded as
+   * notified, or a later change back to it would go unnotified. */
+  g_mutex_lock (&core->mutex);
+#define CHANGED(prop, field) \
+  notify[prop] = core->field != core->notified_##field; \
+  any_notify |= notify[prop]; \
+  core->notified_##field = core->field
+  CHANGED (PROP_LENGTH, length);
+  CHANGED (PROP_N_QUEUED, n_queued);
+  CHANGED (PROP_N_RUNNING, n_running);
+  CHANGED (PROP_N_FINISHED, n_finished);
+  CHANGED (PROP_N_SPAWNED, n_spawned);
+#undef CHANGED
+  notify[PROP_PROGRESS] = notify[PROP_N_FINISHED] || notify[PROP_N_SPAWNED];
+  g_mutex_unlock (&core->mutex);
 
   if (any_notify)
     {

