@@ -2993,7 +2993,10 @@ js_join_set_spawn_in_thread (JsJoinSet      *self,
  * [signal@Js.JoinSet::task-progress] handlers from the start. The clock of
  * @timeout_ms starts when the function is called; a task that runs out of
  * time is aborted (its cancellable is cancelled) and joins with
- * `G_IO_ERROR_TIMED_OUT`.
+ * `G_IO_ERROR_TIMED_OUT`. The cancellable of a task of the set's context is
+ * cancelled from that context; the cancellable of a thread task from
+ * libjoinset's timer thread, which every set shares: keep `cancelled`
+ * handlers of thread tasks short.
  *
  * Returns: the id of the task, or 0 if the set is closed
  *
