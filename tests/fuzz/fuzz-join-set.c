@@ -3,23 +3,50 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The input is a program: each byte picks an operation (spawn in the main
- * context or in a thread with a chosen outcome, release a blocked task,
- * abort one, abort all, detach all, set max-concurrent, cancel the parent,
- * the joins, a cancelled join, shutdown, iterate the main context, drop the
- * set), the next bytes its arguments. The program runs against a real set
- * and, next to it, against a small reference model of what the set
- * promises; every observation is checked against the model:
+ * context or in a thread with a chosen outcome, time limit and progress
+ * reporting, release a blocked task, abort one, abort all, detach all, set
+ * max-concurrent or the set's timeout, toggle ordered, abort-on-success or
+ * discard-results, cancel the parent, the joins (try_join_next,
+ * join_next_async, join_next, join_all_async, join_all_timeout_async), a
+ * cancelled join, shutdown, iterate the main context, drop the set), the
+ * next bytes its arguments. The program runs against a real set and, next
+ * to it, against a small reference model of what the set promises; every
+ * observation is checked against the model:
  *
- * - the length and closed state are exact after every operation;
+ * - the length and closed state are exact after every operation, except
+ *   that in a set that discards results a task that may have finished may
+ *   have left it: the length is then bounded by the tasks surely in the set
+ *   and the tasks maybe in it;
  * - a joined task is one of the set's, joined once, with the outcome its
  *   function produced, or G_IO_ERROR_CANCELLED if and only if it was
- *   aborted, or JS_JOIN_ERROR_ABANDONED if its function never returned;
+ *   aborted, or JS_JOIN_ERROR_ABANDONED if its function never returned, or
+ *   G_IO_ERROR_TIMED_OUT if it had a short time limit (and only that, or
+ *   CANCELLED, if it waited for a release that never came); it keeps the
+ *   name spawn_full() gave it;
+ * - in an ordered set, every join (each task of join_all in its array
+ *   order) yields the oldest task of the set: any older one must have left
+ *   it by discarding;
+ * - with abort-on-success, a task may join as CANCELLED once another task
+ *   of the set may have succeeded while it ran;
  * - abort() returns FALSE for tasks that are not in the set or were aborted
  *   already, and TRUE for tasks that cannot have finished yet;
- * - a join waits only as long as the model says some task can finish
- *   without help; otherwise it is cancelled after a moment and must lose
- *   nothing;
- * - try_join_next never returns NULL while an aborted task waits;
+ * - a join waits only as long as the model says it can complete without
+ *   help (some task can finish and stay to be joined, or, in an ordered
+ *   set, the oldest one can; or every task can finish); otherwise it is
+ *   cancelled after a moment and must lose nothing;
+ * - join_all_timeout_async always completes, with the tasks that surely
+ *   finished before it (in an ordered set, the oldest ones of them) and
+ *   others that finished in time; every task it does not return stays in
+ *   the set;
+ * - try_join_next never returns NULL while an aborted task waits (in an
+ *   ordered set: while the oldest task is an aborted one);
+ * - after every operation, n-spawned counts the spawns, n-finished never
+ *   decreases, is at least the tasks surely finished and at most n-spawned,
+ *   n-queued + n-running is at most the tasks that may not have finished,
+ *   n-queued + n-running + n-finished is n-spawned, and all of them settle
+ *   (nothing queued or running) when the model knows everything finished;
+ * - task-progress is emitted in the main thread, for tasks that reported
+ *   progress, with a value they reported;
  * - closed sets spawn nothing and destroy the user_data at once;
  * - at the end, once every blocked task is released and the set dropped,
  *   every user_data was destroyed exactly once and every result freed
@@ -27,7 +54,9 @@
  *
  * A violation aborts (a crash for libFuzzer). Thread scheduling is not
  * controlled, so the model allows every interleaving: a task in a thread
- * that does not wait for its gate may finish at any time.
+ * that does not wait for its gate may finish at any time, a short time
+ * limit may expire at any time after the task was spawned, and a success
+ * under abort-on-success may abort the others at any time.
  *
  * Built as a libFuzzer target with clang (fuzz-join-set) and, with any
  * compiler, into fuzz-replay, which runs the corpus as a regression test.
@@ -48,6 +77,11 @@
 #define MAX_OPS 48
 #define WAIT_USEC (3 * G_TIME_SPAN_SECOND)
 #define BRIEF_USEC (3 * G_TIME_SPAN_MILLISECOND)
+/* A time limit no program reaches: it only starts and removes timers. */
+#define LONG_TIMEOUT_MS (10 * 60 * 1000)
+
+#define PROGRESS_START 0.5
+#define PROGRESS_GATE 0.75
 
 #define FUZZ_ERROR (g_quark_from_static_string ("fuzz-error"))
 
@@ -83,6 +117,7 @@ typedef enum
   T_JOINED,
   T_DETACHED,
   T_REFUSED,         /* spawned on a closed set */
+  T_DISCARDED,       /* finished in a set that discards results */
 } Where;
 
 typedef struct
@@ -97,6 +132,17 @@ typedef struct
   gboolean  maybe_aborted; /* the set aborted everything while it may
                             * have finished: either outcome is right */
   gboolean  released;
+  gboolean  raced;      /* abort-on-success may abort it (or did), at a
+                         * time the model does not know */
+  gboolean  may_discard; /* it may finish while the set discards results,
+                          * and then leave the set on its own */
+  guint     discard_epoch; /* it cannot finish before discard_epoch began
+                            * (0: unknown): while that epoch lasts, it
+                            * leaves the set when it finishes */
+  guint     aos_epoch;  /* spawned in this abort-on-success epoch, or 0 */
+  gboolean  timeout_short; /* its time limit may expire in the program */
+  gboolean  progress;   /* it reports progress */
+  char     *name;       /* given to spawn_full(), or NULL */
 
   /* Shared with the task function (atomics) */
   gint      ran;
@@ -115,9 +161,18 @@ static struct
   GCancellable *parent;
   Task          tasks[MAX_TASKS];
   guint         n_tasks;
-  guint         length;      /* model */
   gboolean      closed;      /* model */
   guint         max_concurrent;
+  gboolean      ordered;
+  gboolean      abort_on_success;
+  gboolean      discard_results;
+  guint         aos_epoch;     /* abort-on-success was turned on this many times */
+  guint         discard_epoch; /* discard-results was turned on this many times */
+  guint         timeout_ms;  /* the set's timeout property */
+  guint64       n_finished;  /* the last n-finished read */
+  guint         n_progress;  /* task-progress emissions */
+  guint         n_discard_warnings;
+  GThread      *main_thread;
   GMutex        gate_mutex;
   GCond         gate_cond;
 } F;
@@ -212,6 +267,8 @@ thread_func (JsTask       *task,
   Task *t = user_data;
 
   CHECK (g_atomic_int_add (&t->ran, 1) == 0, "task %u ran twice", t->id);
+  if (t->progress)
+    js_task_set_progress (task, PROGRESS_START);
 
   if (t->outcome == OUT_GATED || t->outcome == OUT_GATED_COOP)
     {
@@ -227,6 +284,8 @@ thread_func (JsTask       *task,
       g_mutex_unlock (&F.gate_mutex);
       if (handler != 0)
         g_cancellable_disconnect (cancellable, handler);
+      if (t->progress)
+        js_task_set_progress (task, PROGRESS_GATE);
     }
 
   produce (task, t);
@@ -241,6 +300,8 @@ main_func (JsTask       *task,
   Task *t = user_data;
 
   CHECK (g_atomic_int_add (&t->ran, 1) == 0, "task %u ran twice", t->id);
+  if (t->progress)
+    js_task_set_progress (task, PROGRESS_START);
 
   if (t->outcome == OUT_LATER || t->outcome == OUT_LATER_ABANDON)
     {
@@ -270,6 +331,54 @@ task_for_id (guint64 id)
   return &F.tasks[id - 1];
 }
 
+static gboolean
+is_gated (Outcome outcome)
+{
+  return outcome == OUT_GATED || outcome == OUT_GATED_COOP ||
+         outcome == OUT_LATER || outcome == OUT_LATER_ABANDON;
+}
+
+/* Whether a younger task of the set will surely succeed while
+ * abort-on-success stays on since it was spawned, and so abort @t if it
+ * still runs then: the younger task is in the set (so not detached, which
+ * would not count), was not aborted on its own, has no short time limit,
+ * and succeeds without a release op or was released (after @t was
+ * spawned, as it is younger). If it is aborted instead, by abort_all or by
+ * another success, @t is aborted with it. */
+static gboolean
+success_will_abort (Task *t)
+{
+  if (!F.abort_on_success)
+    return FALSE;
+  for (guint i = t->id; i < F.n_tasks; i++)
+    {
+      Task *s = &F.tasks[i];
+
+      if (s->where != T_IN_SET || s->aborted || s->timeout_short ||
+          s->aos_epoch != F.aos_epoch)
+        continue;
+      switch (s->outcome)
+        {
+        case OUT_VALUE:
+        case OUT_INT:
+          return TRUE;
+        case OUT_GATED:
+        case OUT_GATED_COOP:
+        case OUT_LATER:
+          if (s->released)
+            return TRUE;
+          break;
+        case OUT_ERROR:
+        case OUT_ABANDON:
+        case OUT_LATER_ABANDON:
+        case N_OUTCOMES:
+        default:
+          break;
+        }
+    }
+  return FALSE;
+}
+
 /* Whether @t surely finishes without a release op. */
 static gboolean
 can_finish_alone (Task *t)
@@ -280,6 +389,10 @@ can_finish_alone (Task *t)
     return TRUE;
   if (F.max_concurrent != 0)
     return FALSE;   /* conservative: it may wait behind blocked tasks */
+  if (t->timeout_short)
+    return TRUE;    /* it starts, and its time runs out */
+  if (success_will_abort (t))
+    return TRUE;
   switch (t->outcome)
     {
     case OUT_VALUE:
@@ -298,24 +411,122 @@ can_finish_alone (Task *t)
     }
 }
 
-/* Whether @t surely has not finished: it needs a release op or the main
- * context, and neither happened. */
+/* Whether @t has surely not finished by its own means: it needs a release
+ * op or the main context, neither happened, and no time limit can have
+ * expired. It may still have been aborted by a racing success. */
+static gboolean
+own_unfinished (Task *t)
+{
+  if (t->where != T_IN_SET || t->aborted || t->maybe_aborted || t->released ||
+      t->timeout_short)
+    return FALSE;
+  return is_gated (t->outcome);
+}
+
+/* Whether @t surely has not finished. */
 static gboolean
 cannot_have_finished (Task *t)
 {
-  if (t->where != T_IN_SET || t->aborted || t->maybe_aborted || t->released)
-    return FALSE;
-  return t->outcome == OUT_GATED || t->outcome == OUT_GATED_COOP ||
-         t->outcome == OUT_LATER || t->outcome == OUT_LATER_ABANDON;
+  return own_unfinished (t) && !t->raced;
 }
 
+/* Whether @t surely finished: its outcome is fixed. */
 static gboolean
-some_can_finish_alone (void)
+surely_finished (Task *t)
 {
-  for (guint i = 0; i < F.n_tasks; i++)
-    if (can_finish_alone (&F.tasks[i]))
+  switch (t->where)
+    {
+    case T_JOINED:
+    case T_DISCARDED:
       return TRUE;
-  return FALSE;
+    case T_IN_SET:
+    case T_DETACHED:
+      return t->aborted || t->maybe_aborted;
+    case T_NONE:
+    case T_REFUSED:
+    default:
+      return FALSE;
+    }
+}
+
+/* Whether @t, in the model's set, may have left the real one by
+ * discarding. */
+static gboolean
+may_have_left (Task *t)
+{
+  return t->where == T_IN_SET && t->may_discard && !cannot_have_finished (t);
+}
+
+/* Whether @t surely leaves the set when it finishes, and so can never be
+ * joined: it was unfinished when the set started to discard, and the set
+ * still does. */
+static gboolean
+leaves_when_finished (Task *t)
+{
+  return t->where == T_IN_SET && F.discard_results && t->discard_epoch != 0 &&
+         t->discard_epoch == F.discard_epoch;
+}
+
+/* A task of the model's set is not in the real one: it must be one that
+ * may have been discarded, and now surely was. */
+static void
+left_by_discarding (Task       *t,
+                    const char *why)
+{
+  CHECK (may_have_left (t), "task %u is gone from the set (%s), but it cannot "
+         "have been discarded", t->id, why);
+  t->where = T_DISCARDED;
+}
+
+static guint
+length_max (void)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < F.n_tasks; i++)
+    if (F.tasks[i].where == T_IN_SET)
+      n++;
+  return n;
+}
+
+static guint
+length_min (void)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < F.n_tasks; i++)
+    if (F.tasks[i].where == T_IN_SET && !may_have_left (&F.tasks[i]))
+      n++;
+  return n;
+}
+
+/* Whether a join_next can complete without a release op: some task can
+ * finish and then surely stays to be joined (in an ordered set, the
+ * oldest, or one behind older ones that can finish too), or every task of
+ * the set can finish (the set then empties, or one stays). */
+static gboolean
+join_next_can_complete (void)
+{
+  gboolean all = TRUE;
+
+  for (guint i = 0; i < F.n_tasks; i++)
+    {
+      Task *t = &F.tasks[i];
+
+      if (t->where != T_IN_SET)
+        continue;
+      if (!can_finish_alone (t))
+        {
+          if (F.ordered)
+            return FALSE;
+          all = FALSE;
+        }
+      else if (!t->may_discard)
+        {
+          return TRUE;
+        }
+    }
+  return all;
 }
 
 static gboolean
@@ -327,25 +538,158 @@ all_can_finish_alone (void)
   return TRUE;
 }
 
+/* Whether @t surely waits in the set, finished, to be joined. */
+static gboolean
+waits_finished (Task *t)
+{
+  return t->where == T_IN_SET && (t->aborted || t->maybe_aborted) && !t->may_discard;
+}
+
+/* Whether a join must find a task at once: an aborted one waits (in an
+ * ordered set, the oldest task is one). */
 static gboolean
 some_aborted_waiting (void)
 {
   for (guint i = 0; i < F.n_tasks; i++)
-    if (F.tasks[i].where == T_IN_SET && (F.tasks[i].aborted || F.tasks[i].maybe_aborted))
-      return TRUE;
+    {
+      Task *t = &F.tasks[i];
+
+      if (t->where != T_IN_SET)
+        continue;
+      if (waits_finished (t))
+        return TRUE;
+      if (F.ordered)
+        return FALSE;
+    }
   return FALSE;
+}
+
+/* Whether @t may still complete with a success (and so, under
+ * abort-on-success, abort the others). */
+static gboolean
+may_succeed (Task *t)
+{
+  if (t->where != T_IN_SET || t->aborted || t->maybe_aborted)
+    return FALSE;
+  switch (t->outcome)
+    {
+    case OUT_VALUE:
+    case OUT_INT:
+    case OUT_GATED:
+    case OUT_GATED_COOP:
+    case OUT_LATER:
+      return TRUE;
+    case OUT_ERROR:
+    case OUT_ABANDON:
+    case OUT_LATER_ABANDON:
+    case N_OUTCOMES:
+    default:
+      return FALSE;
+    }
+}
+
+/* abort-on-success: while it is on, a success of any task may abort every
+ * other unfinished one, at a time the model does not know. Called after
+ * every operation (and spawn), before the next observation. */
+static void
+model_race (void)
+{
+  if (!F.abort_on_success)
+    return;
+  for (guint i = 0; i < F.n_tasks; i++)
+    {
+      Task *t = &F.tasks[i];
+
+      if (t->where != T_IN_SET || t->aborted || t->maybe_aborted || t->raced)
+        continue;
+      for (guint j = 0; j < F.n_tasks; j++)
+        if (j != i && may_succeed (&F.tasks[j]))
+          {
+            t->raced = TRUE;
+            break;
+          }
+    }
+}
+
+static void
+check_counters (void)
+{
+  guint64 spawned, finished, finished2;
+  guint queued, running, queued2, running2;
+  guint finished_min = 0, unfinished_max = 0;
+
+  for (guint i = 0; i < F.n_tasks; i++)
+    {
+      if (surely_finished (&F.tasks[i]))
+        finished_min++;
+      else
+        unfinished_max++;
+    }
+
+  spawned = js_join_set_get_n_spawned (F.set);
+  CHECK (spawned == F.n_tasks, "n-spawned %" G_GUINT64_FORMAT ", model %u",
+         spawned, F.n_tasks);
+
+  /* Tasks only move from queued to running to finished, from other
+   * threads too: read in this order, each task is counted at most once. */
+  finished = js_join_set_get_n_finished (F.set);
+  running = js_join_set_get_n_running (F.set);
+  queued = js_join_set_get_n_queued (F.set);
+  CHECK (finished >= F.n_finished, "n-finished went down from %" G_GUINT64_FORMAT
+         " to %" G_GUINT64_FORMAT, F.n_finished, finished);
+  CHECK (finished <= spawned, "n-finished %" G_GUINT64_FORMAT " > n-spawned %"
+         G_GUINT64_FORMAT, finished, spawned);
+  CHECK (finished >= finished_min, "n-finished %" G_GUINT64_FORMAT ", but %u "
+         "tasks surely finished", finished, finished_min);
+  CHECK (queued + running <= unfinished_max, "n-queued %u + n-running %u, but "
+         "at most %u tasks can be unfinished", queued, running, unfinished_max);
+  CHECK (finished + running + queued <= spawned, "n-finished %" G_GUINT64_FORMAT
+         " + n-running %u + n-queued %u > n-spawned %" G_GUINT64_FORMAT,
+         finished, running, queued, spawned);
+
+  /* In the reverse order, each at least once. */
+  queued2 = js_join_set_get_n_queued (F.set);
+  running2 = js_join_set_get_n_running (F.set);
+  finished2 = js_join_set_get_n_finished (F.set);
+  CHECK (finished2 + running2 + queued2 >= spawned, "n-finished %" G_GUINT64_FORMAT
+         " + n-running %u + n-queued %u < n-spawned %" G_GUINT64_FORMAT,
+         finished2, running2, queued2, spawned);
+  CHECK (finished2 >= finished, "n-finished went down");
+  F.n_finished = finished2;
+
+  if (unfinished_max == 0)
+    CHECK (queued2 == 0 && running2 == 0 && finished2 == spawned,
+           "every task finished, but n-queued %u, n-running %u, n-finished %"
+           G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, queued2, running2,
+           finished2, spawned);
 }
 
 static void
 check_state (void)
 {
+  guint length, min, max;
+
   if (F.set == NULL)
     return;
-  CHECK (js_join_set_get_length (F.set) == F.length,
-         "length %u, model %u", js_join_set_get_length (F.set), F.length);
-  CHECK (js_join_set_is_empty (F.set) == (F.length == 0), "is_empty");
+  min = length_min ();
+  max = length_max ();
+  length = js_join_set_get_length (F.set);
+  if (min == max)
+    CHECK (length == min, "length %u, model %u", length, min);
+  else
+    CHECK (length >= min && length <= max, "length %u, model %u to %u", length, min, max);
+  if (min > 0)
+    CHECK (!js_join_set_is_empty (F.set), "is_empty, model %u tasks", min);
+  if (max == 0)
+    CHECK (js_join_set_is_empty (F.set), "not is_empty, model 0 tasks");
   CHECK (!!js_join_set_is_closed (F.set) == !!F.closed, "is_closed %d, model %d",
          js_join_set_is_closed (F.set), F.closed);
+  CHECK (!!js_join_set_get_ordered (F.set) == !!F.ordered, "ordered");
+  CHECK (!!js_join_set_get_abort_on_success (F.set) == !!F.abort_on_success,
+         "abort-on-success");
+  CHECK (!!js_join_set_get_discard_results (F.set) == !!F.discard_results,
+         "discard-results");
+  check_counters ();
 }
 
 /* Checks a task a join handed out and takes it out of the model. */
@@ -354,13 +698,36 @@ check_joined (JsTask *task)
 {
   g_autoptr(GError) error = NULL;
   Task *t = task_for_id (js_task_get_id (task));
+  double progress;
 
   CHECK (t->where == T_IN_SET, "task %u joined but it is %s", t->id,
          t->where == T_JOINED ? "joined already" :
-         t->where == T_DETACHED ? "detached" : "not in the set");
+         t->where == T_DETACHED ? "detached" :
+         t->where == T_DISCARDED ? "discarded" : "not in the set");
   CHECK (js_task_get_completed (task), "task %u joined before it completed", t->id);
+  CHECK (!leaves_when_finished (t), "task %u finished while the set discarded "
+         "results (since before it could finish), but was joined", t->id);
+  CHECK (g_strcmp0 (js_task_get_name (task), t->name) == 0,
+         "task %u joined with name %s, spawned as %s", t->id,
+         js_task_get_name (task), t->name);
+  progress = js_task_get_progress (task);
+  CHECK (progress == 0.0 ||
+         (t->progress && (progress == PROGRESS_START || progress == PROGRESS_GATE)),
+         "task %u joined with progress %g", t->id, progress);
+
+  if (F.ordered)
+    {
+      /* The oldest task of the set: the older ones left it. */
+      for (guint i = 0; i + 1 < t->id; i++)
+        if (F.tasks[i].where == T_IN_SET)
+          {
+            CHECK (may_have_left (&F.tasks[i]), "ordered set: task %u joined before "
+                   "task %u, which cannot have left the set", t->id, F.tasks[i].id);
+            F.tasks[i].where = T_DISCARDED;
+          }
+    }
+
   t->where = T_JOINED;
-  F.length--;
 
   if (t->aborted)
     {
@@ -371,13 +738,21 @@ check_joined (JsTask *task)
       return;
     }
 
-  if (t->maybe_aborted && js_task_had_error (task))
+  if (js_task_had_error (task))
     {
       js_task_propagate_boolean (task, &error);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if ((t->maybe_aborted || t->raced) &&
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      g_clear_error (&error);
+      if (t->timeout_short && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        return;
     }
+
+  /* Never released: its own outcome cannot have come. */
+  CHECK (!(t->timeout_short && is_gated (t->outcome) && !t->released),
+         "task %u was never released, but joined with %s, not TIMED_OUT",
+         t->id, error ? error->message : "a value");
+  g_clear_error (&error);
 
   switch (t->outcome)
     {
@@ -417,6 +792,16 @@ check_joined (JsTask *task)
     }
 }
 
+/* The real set was empty: every task left in the model's must have been
+ * discarded. */
+static void
+model_set_emptied (const char *why)
+{
+  for (guint i = 0; i < F.n_tasks; i++)
+    if (F.tasks[i].where == T_IN_SET)
+      left_by_discarding (&F.tasks[i], why);
+}
+
 /* Every task of the set is aborted: what abort_all, a cancelled parent,
  * shutdown and dispose do. */
 static void
@@ -428,8 +813,11 @@ model_abort_all (void)
 
       if (t->where != T_IN_SET || t->aborted || t->maybe_aborted)
         continue;
-      if (cannot_have_finished (t))
-        t->aborted = TRUE;
+      if (F.discard_results && (cannot_have_finished (t) || leaves_when_finished (t)))
+        t->where = T_DISCARDED;   /* it finishes now (or did, while the set
+                                   * discarded), and leaves */
+      else if (own_unfinished (t))
+        t->aborted = TRUE;        /* now, or by a racing success before */
       else
         t->maybe_aborted = TRUE;
     }
@@ -476,11 +864,27 @@ iterate_until (gboolean *done,
   return TRUE;
 }
 
+/* The time limits of the spawn op: the set's (spawn(), spawn_in_thread()),
+ * or spawn_full()'s own. */
+static const gint timeouts[] = { -1, 0, 1, 20, LONG_TIMEOUT_MS };
+
+static gboolean
+is_short_timeout (guint timeout_ms)
+{
+  return timeout_ms > 0 && timeout_ms < LONG_TIMEOUT_MS;
+}
+
+/* The argument byte: the outcome (modulo N_OUTCOMES), then the time limit,
+ * then whether the task reports progress. Bytes below N_OUTCOMES spawn
+ * with spawn() or spawn_in_thread(), no limit of their own, no progress. */
 static void
 op_spawn (Input   *in,
           gboolean in_thread)
 {
-  Outcome outcome = next_byte (in) % N_OUTCOMES;
+  guint arg = next_byte (in);
+  Outcome outcome = arg % N_OUTCOMES;
+  gint timeout = timeouts[(arg / N_OUTCOMES) % G_N_ELEMENTS (timeouts)];
+  gboolean progress = (arg / N_OUTCOMES / G_N_ELEMENTS (timeouts)) % 2;
   Task *t;
   guint64 id;
 
@@ -495,8 +899,16 @@ op_spawn (Input   *in,
   t->id = F.n_tasks;
   t->in_thread = in_thread;
   t->outcome = outcome;
+  t->progress = progress;
+  t->timeout_short = is_short_timeout (timeout < 0 ? F.timeout_ms : (guint) timeout);
+  if (timeout >= 0)
+    t->name = g_strdup_printf ("task %u", t->id);
 
-  if (in_thread)
+  if (timeout >= 0)
+    id = js_join_set_spawn_full (F.set, in_thread ? JS_SPAWN_IN_THREAD : JS_SPAWN_DEFAULT,
+                                 t->name, (guint) timeout,
+                                 in_thread ? thread_func : main_func, t, task_destroy);
+  else if (in_thread)
     id = js_join_set_spawn_in_thread (F.set, thread_func, t, task_destroy);
   else
     id = js_join_set_spawn (F.set, main_func, t, task_destroy);
@@ -509,13 +921,19 @@ op_spawn (Input   *in,
       t->where = T_REFUSED;
       t->id = 0;
       F.n_tasks--;
+      g_free (t->name);
       memset (t, 0, sizeof *t);
       return;
     }
 
   CHECK (id == t->id, "spawn returned id %" G_GUINT64_FORMAT ", model %u", id, t->id);
   t->where = T_IN_SET;
-  F.length++;
+  t->may_discard = F.discard_results;
+  if (F.discard_results)
+    t->discard_epoch = F.discard_epoch;
+  if (F.abort_on_success)
+    t->aos_epoch = F.aos_epoch;
+  model_race ();
 }
 
 static void
@@ -573,7 +991,12 @@ op_abort (Input *in)
     CHECK (aborted, "abort(%" G_GUINT64_FORMAT ") returned FALSE for a task "
            "that cannot have finished", id);
   if (aborted)
-    t->aborted = TRUE;
+    {
+      t->aborted = TRUE;
+      /* It finished now: a discarding set lets it go at once. */
+      if (F.discard_results)
+        t->where = T_DISCARDED;
+    }
 }
 
 static void
@@ -594,7 +1017,6 @@ op_detach_all (void)
   for (guint i = 0; i < F.n_tasks; i++)
     if (F.tasks[i].where == T_IN_SET)
       F.tasks[i].where = T_DETACHED;
-  F.length = 0;
 }
 
 static void
@@ -630,7 +1052,8 @@ op_try_join (void)
   if (task == NULL)
     {
       CHECK (!some_aborted_waiting (),
-             "try_join_next returned NULL while an aborted task waits");
+             "try_join_next returned NULL while an aborted task waits%s",
+             F.ordered ? " as the oldest of an ordered set" : "");
       return;
     }
   check_joined (task);
@@ -691,7 +1114,7 @@ op_join_next (gboolean cancel_now)
 
   if (F.set == NULL)
     return;
-  must_deliver = !cancel_now && (F.length == 0 || some_can_finish_alone ());
+  must_deliver = !cancel_now && join_next_can_complete ();
 
   js_join_set_join_next_async (F.set, cancellable, join_next_cb, &j);
   if (cancel_now)
@@ -719,7 +1142,7 @@ op_join_next (gboolean cancel_now)
     }
   else
     {
-      CHECK (F.length == 0, "join_next_async returned no task on a set of %u", F.length);
+      model_set_emptied ("join_next_async returned no task");
     }
 }
 
@@ -745,18 +1168,187 @@ op_join_all (void)
   if (j.tasks != NULL)
     {
       CHECK (j.error == NULL, "join_all_async: tasks and error");
-      CHECK (j.tasks->len == F.length, "join_all_async: %u tasks, model %u",
-             j.tasks->len, F.length);
+      CHECK (j.tasks->len >= length_min () && j.tasks->len <= length_max (),
+             "join_all_async: %u tasks, model %u to %u", j.tasks->len,
+             length_min (), length_max ());
       for (guint i = 0; i < j.tasks->len; i++)
         check_joined (g_ptr_array_index (j.tasks, i));
       g_ptr_array_unref (j.tasks);
-      CHECK (F.length == 0, "join_all left tasks");
+      model_set_emptied ("join_all_async did not return it");
     }
   else
     {
       CHECK (g_error_matches (j.error, G_IO_ERROR, G_IO_ERROR_CANCELLED),
              "join_all_async failed: %s", j.error ? j.error->message : "(no error)");
       g_error_free (j.error);
+    }
+}
+
+static void
+op_toggle_ordered (void)
+{
+  if (F.set == NULL)
+    return;
+  F.ordered = !F.ordered;
+  js_join_set_set_ordered (F.set, F.ordered);
+}
+
+static void
+op_toggle_abort_on_success (void)
+{
+  if (F.set == NULL)
+    return;
+  F.abort_on_success = !F.abort_on_success;
+  if (F.abort_on_success)
+    F.aos_epoch++;
+  js_join_set_set_abort_on_success (F.set, F.abort_on_success);
+  model_race ();
+}
+
+static void
+op_toggle_discard_results (void)
+{
+  if (F.set == NULL)
+    return;
+  F.discard_results = !F.discard_results;
+  if (F.discard_results)
+    F.discard_epoch++;
+  js_join_set_set_discard_results (F.set, F.discard_results);
+  for (guint i = 0; i < F.n_tasks; i++)
+    {
+      Task *t = &F.tasks[i];
+
+      if (t->where != T_IN_SET)
+        continue;
+      if (F.discard_results)
+        {
+          /* Tasks that finished before stay; the others may finish while
+           * the set discards, and the ones that cannot have finished
+           * will, if it still discards then. */
+          if (!t->aborted && !t->maybe_aborted)
+            t->may_discard = TRUE;
+          t->discard_epoch = cannot_have_finished (t) ? F.discard_epoch : 0;
+        }
+      else if (cannot_have_finished (t))
+        {
+          /* It did not finish while the set discarded. */
+          t->may_discard = FALSE;
+        }
+    }
+}
+
+static void
+op_set_timeout (Input *in)
+{
+  static const guint limits[] = { 0, 2, 20, LONG_TIMEOUT_MS };
+
+  if (F.set == NULL)
+    return;
+  F.timeout_ms = limits[next_byte (in) % G_N_ELEMENTS (limits)];
+  js_join_set_set_timeout (F.set, F.timeout_ms);
+  CHECK (js_join_set_get_timeout (F.set) == F.timeout_ms, "timeout");
+}
+
+static void
+join_all_timeout_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Join *j = user_data;
+
+  j->tasks = js_join_set_join_all_timeout_finish (JS_JOIN_SET (source), result, &j->error);
+  j->done = TRUE;
+}
+
+/* join_all_timeout_async with a short deadline: it always completes, with
+ * at least the tasks that surely waited, finished, when it was called (in
+ * an ordered set, the oldest of them, up to the first that may run), and
+ * every task it does not return stays in the set. */
+static void
+op_join_all_timeout (Input *in)
+{
+  static const guint deadlines[] = { 0, 1, 5, 20 };
+  guint deadline = deadlines[next_byte (in) % G_N_ELEMENTS (deadlines)];
+  gboolean expected[MAX_TASKS] = { FALSE, };
+  Join j = { FALSE };
+
+  if (F.set == NULL)
+    return;
+
+  for (guint i = 0; i < F.n_tasks; i++)
+    {
+      Task *t = &F.tasks[i];
+
+      if (t->where != T_IN_SET)
+        continue;
+      if (waits_finished (t))
+        expected[i] = TRUE;
+      else if (F.ordered)
+        break;
+    }
+
+  js_join_set_join_all_timeout_async (F.set, deadline, NULL, join_all_timeout_cb, &j);
+  CHECK (iterate_until (&j.done, WAIT_USEC),
+         "join_all_timeout_async (%u ms) did not complete within %d s", deadline,
+         (int) (WAIT_USEC / G_TIME_SPAN_SECOND));
+  CHECK (j.error == NULL && j.tasks != NULL, "join_all_timeout_async failed: %s",
+         j.error ? j.error->message : "(no tasks, no error)");
+
+  for (guint i = 0; i < j.tasks->len; i++)
+    check_joined (g_ptr_array_index (j.tasks, i));
+  for (guint i = 0; i < F.n_tasks; i++)
+    CHECK (!expected[i] || F.tasks[i].where == T_JOINED,
+           "join_all_timeout_async did not return task %u, which had finished",
+           F.tasks[i].id);
+  g_ptr_array_unref (j.tasks);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* join_next, which iterates the context from this thread. A timeout source
+ * cancels it when the model does not say it can complete, or when it took
+ * far too long. */
+static void
+op_join_next_sync (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean must_deliver;
+  GSource *timer;
+  JsTask *task;
+
+  if (F.set == NULL)
+    return;
+  must_deliver = join_next_can_complete ();
+
+  timer = g_timeout_source_new ((must_deliver ? WAIT_USEC : BRIEF_USEC) / G_TIME_SPAN_MILLISECOND);
+  g_source_set_callback (timer, cancel_cb, g_object_ref (cancellable), g_object_unref);
+  g_source_attach (timer, NULL);
+  task = js_join_set_join_next (F.set, cancellable, &error);
+  g_source_destroy (timer);
+  g_source_unref (timer);
+
+  if (task != NULL)
+    {
+      CHECK (error == NULL, "join_next: task and error");
+      check_joined (task);
+      g_object_unref (task);
+    }
+  else if (error != NULL)
+    {
+      CHECK (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED),
+             "join_next failed: %s", error->message);
+      CHECK (!must_deliver, "join_next: no task within %d s although one can finish",
+             (int) (WAIT_USEC / G_TIME_SPAN_SECOND));
+    }
+  else
+    {
+      model_set_emptied ("join_next returned no task");
     }
 }
 
@@ -829,7 +1421,6 @@ op_unref (void)
         F.tasks[i].where = T_DETACHED;
         F.tasks[i].aborted = TRUE;
       }
-  F.length = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -851,6 +1442,24 @@ finish (void)
        * run; that needs the context. */
       if (!F.closed)
         js_join_set_set_max_concurrent (F.set, F.max_concurrent = 0);
+
+      /* Released, every task finishes (detached ones too, while the set
+       * lives): then nothing is queued or running any more. */
+      deadline = g_get_monotonic_time () + WAIT_USEC;
+      while (js_join_set_get_n_queued (F.set) != 0 ||
+             js_join_set_get_n_running (F.set) != 0 ||
+             js_join_set_get_n_finished (F.set) != js_join_set_get_n_spawned (F.set))
+        {
+          CHECK (g_get_monotonic_time () <= deadline,
+                 "every task was released, but after %d s n-queued %u, n-running %u, "
+                 "n-finished %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+                 (int) (WAIT_USEC / G_TIME_SPAN_SECOND),
+                 js_join_set_get_n_queued (F.set), js_join_set_get_n_running (F.set),
+                 js_join_set_get_n_finished (F.set), js_join_set_get_n_spawned (F.set));
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (50);
+        }
+      check_state ();
       op_unref ();
     }
 
@@ -894,6 +1503,41 @@ finish (void)
     CHECK (F.tasks[i].ran <= 1, "ran twice");
 }
 
+/* A set that discards results warns about each failure nobody handles
+ * (this harness connects no task-finished handler): expected here, so
+ * counted and not printed. Every other message goes through. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   log_level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+        (log_level & G_LOG_LEVEL_WARNING) != 0 &&
+        strstr (fields[i].value, "of a JsJoinSet that discards results failed") != NULL)
+      {
+        F.n_discard_warnings++;
+        return G_LOG_WRITER_HANDLED;
+      }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static void
+on_task_progress (JsJoinSet *set,
+                  JsTask    *task,
+                  double     fraction,
+                  gpointer   user_data)
+{
+  Task *t = task_for_id (js_task_get_id (task));
+
+  CHECK (g_thread_self () == F.main_thread, "task-progress emitted in another thread");
+  CHECK (t->progress, "task-progress for task %u, which reports none", t->id);
+  CHECK (fraction == PROGRESS_START || fraction == PROGRESS_GATE,
+         "task-progress for task %u with %g, which it never reported", t->id, fraction);
+  F.n_progress++;
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -907,6 +1551,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     {
       g_mutex_init (&F.gate_mutex);
       g_cond_init (&F.gate_cond);
+      F.main_thread = g_thread_self ();
+      g_log_set_writer_func (log_writer, NULL, NULL);
       g_once_init_leave (&initialized, 1);
     }
 
@@ -914,10 +1560,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   F.set = js_join_set_new_with_cancellable (F.parent);
   F.weak = F.set;
   g_object_add_weak_pointer (G_OBJECT (F.set), &F.weak);
+  g_signal_connect (F.set, "task-progress", G_CALLBACK (on_task_progress), NULL);
 
   while (in.pos < in.size && n_ops++ < MAX_OPS)
     {
-      switch (next_byte (&in) % 17)
+      switch (next_byte (&in) % 23)
         {
         case 0: case 1: op_spawn (&in, FALSE); break;
         case 2: case 3: op_spawn (&in, TRUE); break;
@@ -934,18 +1581,33 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         case 14: op_shutdown (); break;
         case 15: iterate_briefly (); break;
         case 16: op_unref (); break;
+        case 17: op_toggle_ordered (); break;
+        case 18: op_toggle_abort_on_success (); break;
+        case 19: op_toggle_discard_results (); break;
+        case 20: op_join_all_timeout (&in); break;
+        case 21: op_join_next_sync (); break;
+        case 22: op_set_timeout (&in); break;
         default: g_assert_not_reached ();
         }
+      model_race ();
       check_state ();
     }
 
   finish ();
 
   g_clear_object (&F.parent);
+  for (guint i = 0; i < F.n_tasks; i++)
+    g_free (F.tasks[i].name);
   memset (F.tasks, 0, sizeof F.tasks);
   F.n_tasks = 0;
-  F.length = 0;
   F.closed = FALSE;
   F.max_concurrent = 0;
+  F.ordered = FALSE;
+  F.abort_on_success = FALSE;
+  F.discard_results = FALSE;
+  F.aos_epoch = 0;
+  F.discard_epoch = 0;
+  F.timeout_ms = 0;
+  F.n_finished = 0;
   return 0;
 }
