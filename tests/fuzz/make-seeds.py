@@ -3,7 +3,7 @@
 #
 # Writes the hand-made seeds of the fuzz-join-set corpus (corpus/seed-*).
 # Each seed is a program in the harness's byte code: an operation byte
-# (modulo 17) followed by its argument byte when it takes one. Files the
+# (modulo 23) followed by its argument byte when it takes one. Files the
 # fuzzer found (crashes turned into regressions, or new coverage worth
 # keeping) live next to them under other names.
 import os
@@ -11,15 +11,27 @@ import os
 SPAWN_MAIN, SPAWN_THREAD, RELEASE, ABORT, ABORT_ALL, DETACH_ALL, SET_MAX, \
     CANCEL_PARENT, TRY_JOIN, JOIN_NEXT, JOIN_NEXT_CANCELLED, JOIN_ALL, \
     SHUTDOWN, ITERATE, UNREF = 0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+TOGGLE_ORDERED, TOGGLE_ABORT_ON_SUCCESS, TOGGLE_DISCARD, JOIN_ALL_TIMEOUT, \
+    JOIN_NEXT_SYNC, SET_TIMEOUT = 17, 18, 19, 20, 21, 22
 VALUE, INT, ERROR, ABANDON, GATED, GATED_COOP, LATER, LATER_ABANDON = range(8)
+# Spawn argument: outcome + 8 * time limit + 40 * progress, the time limit
+# indexing timeouts[] = { set's, spawn_full 0, 1 ms, 20 ms, 10 min }.
+NAMED, T1MS, T20MS, TLONG = 8, 16, 24, 32
+PROGRESS = 40
 # set-max argument indexes: limits[] = { 0, 1, 2, 3, 8 }
 NO_LIMIT, LIMIT_1, LIMIT_2 = 0, 1, 2
+# join_all_timeout argument indexes: deadlines[] = { 0, 1, 5, 20 } ms
+DEADLINE_0, DEADLINE_1, DEADLINE_5, DEADLINE_20 = 0, 1, 2, 3
+# set-timeout argument indexes: limits[] = { 0, 2, 20, 10 min } ms
+SET_T0, SET_T2MS, SET_T20MS, SET_TLONG = 0, 1, 2, 3
 
 def main_(o): return [SPAWN_MAIN, o]
 def thread(o): return [SPAWN_THREAD, o]
 def release(i): return [RELEASE, i]      # task index (0-based) modulo the count
 def abort(i): return [ABORT, i]          # task id (1-based) modulo count + 2
 def set_max(i): return [SET_MAX, i]
+def join_all_timeout(i): return [JOIN_ALL_TIMEOUT, i]
+def set_timeout(i): return [SET_TIMEOUT, i]
 
 SEEDS = {
     'basic': thread(VALUE) + thread(INT) + thread(ERROR) + main_(VALUE)
@@ -61,6 +73,70 @@ SEEDS = {
                                                   TRY_JOIN, TRY_JOIN],
     'many': (thread(VALUE) + main_(INT)) * 8 + [ABORT_ALL] + (thread(ERROR) + main_(ABANDON)) * 4
             + [JOIN_ALL],
+
+    # Ordered joins
+    'ordered-basic': [TOGGLE_ORDERED] + thread(GATED) + thread(VALUE) + main_(VALUE)
+                     + [JOIN_NEXT, TRY_JOIN] + release(0) + [JOIN_NEXT] * 3,
+    'ordered-join-all': [TOGGLE_ORDERED] + thread(VALUE) + main_(INT) + thread(ERROR)
+                        + main_(VALUE) + thread(ABANDON) + [JOIN_ALL],
+    'ordered-abort-oldest': [TOGGLE_ORDERED] + thread(GATED_COOP) + thread(VALUE)
+                            + main_(VALUE) + [ITERATE] + abort(1) + [TRY_JOIN] * 3,
+    'ordered-toggle': thread(VALUE) + thread(GATED) + main_(VALUE) + [JOIN_NEXT_SYNC]
+                      + [TOGGLE_ORDERED, ITERATE, TRY_JOIN, TOGGLE_ORDERED, TRY_JOIN]
+                      + release(1) + [JOIN_NEXT],
+    'ordered-sync': [TOGGLE_ORDERED] + thread(GATED) + main_(VALUE) + [JOIN_NEXT_SYNC]
+                    + release(0) + [JOIN_NEXT_SYNC, JOIN_NEXT_SYNC, JOIN_NEXT_SYNC],
+    'ordered-join-all-cancelled': [TOGGLE_ORDERED] + thread(VALUE) + thread(GATED)
+                                  + main_(INT) + [JOIN_ALL, TRY_JOIN] + release(1)
+                                  + [JOIN_ALL],
+    # abort-on-success
+    'abort-on-success': [TOGGLE_ABORT_ON_SUCCESS] + thread(GATED_COOP) * 2 + main_(ERROR)
+                        + [ITERATE] + main_(VALUE) + [JOIN_ALL],
+    'abort-on-success-race': [TOGGLE_ABORT_ON_SUCCESS] + thread(VALUE) + thread(INT)
+                             + thread(GATED) + main_(LATER) + [JOIN_ALL] + release(2)
+                             + release(3) + [JOIN_ALL],
+    'abort-on-success-toggle': thread(GATED) + [TOGGLE_ABORT_ON_SUCCESS, TOGGLE_ABORT_ON_SUCCESS]
+                               + thread(VALUE) + [JOIN_NEXT] + abort(1) + release(0)
+                               + [JOIN_ALL],
+    'abort-on-success-limit': set_max(LIMIT_1) + [TOGGLE_ABORT_ON_SUCCESS] + thread(GATED_COOP)
+                              + thread(VALUE) + main_(VALUE) + release(0) + [JOIN_ALL],
+    # discard-results
+    'discard': [TOGGLE_DISCARD] + thread(VALUE) + main_(INT) + thread(ERROR) + main_(ABANDON)
+               + [JOIN_NEXT, JOIN_ALL, TRY_JOIN],
+    'discard-toggle': thread(GATED) + main_(VALUE) + [ITERATE, TOGGLE_DISCARD] + thread(VALUE)
+                      + [TRY_JOIN] + release(0) + [TOGGLE_DISCARD] + thread(GATED_COOP)
+                      + [JOIN_ALL] + release(3) + [JOIN_ALL],
+    'discard-abort': [TOGGLE_DISCARD] + thread(GATED) + thread(GATED_COOP) + main_(LATER)
+                     + abort(1) + [ABORT_ALL, JOIN_NEXT] + release(0),
+    'discard-ordered': [TOGGLE_ORDERED] + thread(GATED) + thread(VALUE) + [ITERATE, TOGGLE_DISCARD]
+                       + [JOIN_NEXT] + release(0) + [JOIN_ALL],
+    # time limits
+    'timeout-short': thread(GATED_COOP + T1MS) + main_(LATER + T20MS) + thread(VALUE + T1MS)
+                     + thread(GATED + T20MS) + [JOIN_ALL] + release(3),
+    'timeout-abort': thread(GATED + T20MS) + abort(1) + [JOIN_NEXT] + main_(LATER_ABANDON + T1MS)
+                     + abort(2) + [JOIN_NEXT] + release(0),
+    'timeout-set': set_timeout(SET_T2MS) + thread(GATED_COOP) + main_(LATER) + [JOIN_ALL]
+                   + set_timeout(SET_T0) + thread(VALUE) + [JOIN_NEXT],
+    'timeout-long': thread(GATED + TLONG) + main_(LATER + TLONG) + thread(VALUE + NAMED)
+                    + [JOIN_NEXT] + release(0) + release(1) + [JOIN_ALL, DETACH_ALL],
+    'timeout-discard': [TOGGLE_DISCARD] + thread(GATED_COOP + T1MS) + thread(ERROR + T20MS)
+                       + main_(LATER + T1MS) + [JOIN_NEXT],
+    'timeout-limit': set_max(LIMIT_1) + thread(GATED + NAMED) + thread(GATED_COOP + T1MS)
+                     + [JOIN_NEXT] + release(0) + [JOIN_ALL],
+    # join_all_timeout
+    'join-all-timeout': thread(GATED) + thread(VALUE) + main_(VALUE) + [ITERATE]
+                        + join_all_timeout(DEADLINE_0) + join_all_timeout(DEADLINE_5)
+                        + release(0) + join_all_timeout(DEADLINE_20),
+    'join-all-timeout-ordered': [TOGGLE_ORDERED] + thread(GATED) + thread(VALUE) + main_(INT)
+                                + join_all_timeout(DEADLINE_1) + abort(1)
+                                + join_all_timeout(DEADLINE_0) + join_all_timeout(DEADLINE_20),
+    # progress and counters
+    'progress': thread(VALUE + PROGRESS) + thread(GATED + PROGRESS) + main_(LATER + PROGRESS)
+                + [ITERATE, ITERATE] + release(1) + release(2) + [JOIN_ALL, ITERATE],
+    'sync-join': thread(VALUE) + main_(ERROR) + [JOIN_NEXT_SYNC] * 3 + thread(GATED)
+                 + [JOIN_NEXT_SYNC] + release(0) + [JOIN_NEXT_SYNC],
+    'counters-detached': set_max(LIMIT_1) + thread(GATED) + thread(VALUE) + main_(VALUE)
+                         + [DETACH_ALL] + release(0) + [ITERATE] + thread(INT) + [JOIN_NEXT],
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
