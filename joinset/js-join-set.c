@@ -139,12 +139,11 @@ typedef struct
   GArray    *destroy;      /* JsDestroy: user_data of tasks that never ran */
   GPtrArray *deliver;      /* JsWaiter: async waiters to complete now */
   GPtrArray *unref;        /* GObject, owned */
-  GSource   *arm;          /* owned: the core's source, to make ready */
-  gint64     arm_time;     /* ... at this time */
   GPtrArray *sources;      /* GSource, owned: to destroy */
   guint      n_drainers;   /* drainers to push to the pool */
   guint      watch : 1;    /* ask the pool's watchdog to watch the core */
-  guint      wakeup : 1;   /* wake up the core's context */
+  guint      wakeup : 1;   /* wake up the core's context, unless this
+                            * thread runs it */
   guint      in_timer : 1; /* running in the timer thread */
 } JsFlush;
 
@@ -179,13 +178,11 @@ typedef struct
 
 /* Lock order: core->mutex, then the pool's watch_mutex. GMainContext locks
  * are never taken with core->mutex held (sources are made ready through a
- * JsFlush), except the private timer context's (see start_timeout()).
- * arm_mutex is taken alone, around the core source's ready time. */
+ * JsFlush), except the private timer context's (see start_timeout()). */
 struct _JsCore
 {
   gatomicrefcount  ref_count;
   GMutex           mutex;
-  GMutex           arm_mutex;      /* orders the source's ready-time calls */
   GCond            cond;           /* broadcast when a blocking join is done */
   GMainContext    *context;        /* immutable: where spawn() tasks run */
   GWeakRef         set;            /* the JsJoinSet, for notifications */
@@ -217,7 +214,9 @@ struct _JsCore
   guint64          next_id;
   guint64          progress;       /* thread tasks started, for the watchdog */
   guint64          watched_progress;
-  gint64           arm_time;       /* see arm_at_locked() */
+  gint64           arm_time;       /* see arm_at_locked(); written under
+                                    * mutex, read atomically without it by
+                                    * the source's prepare and check */
   guint64          order_next;     /* ordered: no task with a smaller id
                                     * is left in `tasks` */
   guint64          n_spawned;
@@ -323,7 +322,6 @@ _js_core_unref (JsCore *core)
 
   g_clear_pointer (&core->timers, g_hash_table_unref);
   g_hash_table_unref (core->tasks);
-  g_mutex_clear (&core->arm_mutex);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);
   g_cond_clear (&core->cond);
@@ -351,7 +349,11 @@ flush_add_source (JsFlush *flush,
 
 /* The core's source is armed (made ready) to deliver joins, run tasks of
  * its context or notify. core->arm_time tells when it will dispatch: -1
- * not armed, 0 at once, else a monotonic time. */
+ * not armed, 0 at once, else a monotonic time. The source's prepare and
+ * check read it without a lock, so arming costs no GMainContext lock and
+ * no eventfd write when the context's own thread arms it (it prepares the
+ * source again before it polls), and one wake-up per batch otherwise:
+ * only a change to an earlier time wakes the context up. */
 static void
 arm_at_locked (JsCore  *core,
                gint64   time,
@@ -362,16 +364,8 @@ arm_at_locked (JsCore  *core,
   if (core->arm_time >= 0 && core->arm_time <= time)
     return;
 
-  core->arm_time = time;
-  if (flush->arm == NULL)
-    {
-      flush->arm = g_source_ref (core->source);
-      flush->arm_time = time;
-    }
-  else
-    {
-      flush->arm_time = MIN (flush->arm_time, time);
-    }
+  __atomic_store_n (&core->arm_time, time, __ATOMIC_RELEASE);
+  flush->wakeup = TRUE;
 }
 
 /* At once: joins to deliver, tasks to run. */
@@ -394,23 +388,6 @@ arm_later_locked (JsCore  *core,
     return;
 
   arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
-}
-
-/* Gives the core's source the earliest ready time asked for. Flushes run
- * in any order, so a later one must not postpone an earlier request:
- * arm_mutex orders the calls, and a source ready sooner is left alone. */
-static void
-arm_source (JsCore  *core,
-            GSource *source,
-            gint64   time)
-{
-  gint64 current;
-
-  g_mutex_lock (&core->arm_mutex);
-  current = g_source_get_ready_time (source);
-  if (current < 0 || current > time)
-    g_source_set_ready_time (source, time);
-  g_mutex_unlock (&core->arm_mutex);
 }
 
 static void waiter_deliver (JsWaiter *w);
@@ -473,12 +450,6 @@ flush_run (JsCore  *core,
       g_ptr_array_unref (flush->deliver);
     }
 
-  if (flush->arm != NULL)
-    {
-      arm_source (core, flush->arm, flush->arm_time);
-      g_source_unref (flush->arm);
-    }
-
   if (flush->sources != NULL)
     {
       for (guint i = 0; i < flush->sources->len; i++)
@@ -497,7 +468,9 @@ flush_run (JsCore  *core,
   if (flush->watch)
     _js_pool_watch (core);
 
-  if (flush->wakeup)
+  /* The thread that runs the context looks at the core again before it
+   * polls: only another thread needs to wake it up. */
+  if (flush->wakeup && !g_main_context_is_owner (core->context))
     g_main_context_wakeup (core->context);
 
   if (flush->unref != NULL)
@@ -833,8 +806,7 @@ complete_locked (JsCore   *core,
   joinable->result = *result;
   memset (result, 0, sizeof *result);
 
-  failed = joinable->result.kind == JS_RESULT_ERROR &&
-           !g_error_matches (joinable->result.u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  failed = _js_result_failed (&joinable->result);
   succeeded = joinable->result.kind != JS_RESULT_ERROR;
 
   if (core->discard_results)
@@ -871,7 +843,7 @@ complete_locked (JsCore   *core,
   serve_waiters_locked (core, flush);
 }
 
-/* Ends @task with @error (owned), or G_IO_ERROR_CANCELLED if it is %NULL:
+/* Ends @task with @error (owned), or the abort error if it is %NULL:
  * an unstarted task never runs, a running one is cancelled. */
 static void
 abort_task_with_error_locked (JsCore  *core,
@@ -881,11 +853,8 @@ abort_task_with_error_locked (JsCore  *core,
 {
   JsResult result = { JS_RESULT_ERROR };
 
-  if (error == NULL)
-    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 /* Translators: the error of a task
-                                  * aborted with js_join_set_abort() */
-                                 _("The task was aborted"));
+  /* NULL stands for the abort error, built only if it is propagated:
+   * aborting a million queued tasks builds no GError. */
   result.u.error = error;
 
   if (task->state == JS_TASK_RUNNING)
@@ -1221,7 +1190,7 @@ emit_task_signals (JsCore *core,
           g_signal_emit (self, signals[TASK_FINISHED], 0, task);
 
           /* A discarding set does not lose failures silently. */
-          if (!handled && task->discarded && task->result.kind == JS_RESULT_ERROR)
+          if (!handled && task->discarded && _js_result_failed (&task->result))
             {
               g_autofree char *name = NULL;
 
@@ -1250,12 +1219,8 @@ core_dispatch (JsCore  *core,
   gboolean any_notify = FALSE;
   GList *link;
 
-  g_mutex_lock (&core->arm_mutex);
-  g_source_set_ready_time (source, -1);
-  g_mutex_unlock (&core->arm_mutex);
-
   g_mutex_lock (&core->mutex);
-  core->arm_time = -1;
+  __atomic_store_n (&core->arm_time, -1, __ATOMIC_RELEASE);
   deliver = core->deliver;
   g_queue_init (&core->deliver);
   for (link = deliver.head; link != NULL; link = link->next)
@@ -1335,6 +1300,38 @@ typedef struct
 } JsCoreSource;
 
 static gboolean
+core_source_prepare (GSource *source,
+                     gint    *timeout)
+{
+  JsCore *core = ((JsCoreSource *)source)->core;
+  gint64 time = __atomic_load_n (&core->arm_time, __ATOMIC_ACQUIRE);
+  gint64 now;
+
+  *timeout = -1;
+  if (time < 0)
+    return FALSE;
+
+  now = time == 0 ? 0 : g_get_monotonic_time ();
+  if (time <= now)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  *timeout = (gint) ((time - now + 999) / 1000);
+  return FALSE;
+}
+
+static gboolean
+core_source_check (GSource *source)
+{
+  JsCore *core = ((JsCoreSource *)source)->core;
+  gint64 time = __atomic_load_n (&core->arm_time, __ATOMIC_ACQUIRE);
+
+  return time == 0 || (time > 0 && time <= g_get_monotonic_time ());
+}
+
+static gboolean
 core_source_dispatch (GSource     *source,
                       GSourceFunc  callback,
                       gpointer     user_data)
@@ -1350,6 +1347,8 @@ core_source_finalize (GSource *source)
 }
 
 static GSourceFuncs core_source_funcs = {
+  .prepare = core_source_prepare,
+  .check = core_source_check,
   .dispatch = core_source_dispatch,
   .finalize = core_source_finalize,
 };
@@ -1362,7 +1361,6 @@ core_new (JsJoinSet *self)
 
   g_atomic_ref_count_init (&core->ref_count);
   g_mutex_init (&core->mutex);
-  g_mutex_init (&core->arm_mutex);
   g_cond_init (&core->cond);
   core->arm_time = -1;
   core->order_next = 1;

@@ -35,9 +35,15 @@ typedef struct
     GValue   *value;
     gboolean  boolean;
     gssize    integer;
-    GError   *error;
+    GError   *error;     /* NULL: aborted (G_IO_ERROR_CANCELLED), the
+                          * error built only if someone propagates it */
   } u;
 } JsResult;
+
+/* Whether @r is an error other than a cancellation. */
+#define _js_result_failed(r) \
+  ((r)->kind == JS_RESULT_ERROR && (r)->u.error != NULL && \
+   !g_error_matches ((r)->u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 
 void _js_result_clear (JsResult *result);
 

@@ -36,6 +36,7 @@
 
 #include <string.h>
 
+#include "js-i18n-private.h"
 #include "js-join-error.h"
 #include "js-join-set-private.h"
 #include "js-task-private.h"
@@ -660,7 +661,13 @@ propagate_error (JsTask  *task,
   if (task->result.kind != JS_RESULT_ERROR)
     return FALSE;
 
-  g_propagate_error (error, g_error_copy (task->result.u.error));
+  if (task->result.u.error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         /* Translators: the error of a task aborted with
+                          * js_join_set_abort() */
+                         _("The task was aborted"));
+  else
+    g_propagate_error (error, g_error_copy (task->result.u.error));
   return TRUE;
 }
 
