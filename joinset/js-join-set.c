@@ -118,6 +118,7 @@
 
 #include "js-i18n-private.h"
 #include "js-join-error.h"
+#include "js-join-result-private.h"
 #include "js-join-set-private.h"
 #include "js-pool-private.h"
 
@@ -158,7 +159,8 @@ typedef enum
 } JsWaitKind;
 
 /* Someone waiting for the set. Async waiters are the task data of their
- * GTask, which holds the set (and so the core) alive. */
+ * GTask, which holds the set (and so the core) alive; light waiters (no
+ * GTask, see join_async()) hold the set themselves. */
 typedef struct
 {
   GList       link;        /* in `queue` */
@@ -172,6 +174,10 @@ typedef struct
   JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
   GPtrArray  *all;         /* ALL: the tasks handed over so far */
   GTask      *gtask;       /* owned while pending */
+  JsJoinSet   *set;         /* light: owned while pending */
+  GAsyncReadyCallback callback; /* light */
+  gpointer     user_data;   /* light */
+  gpointer     source_tag;  /* light */
   GSource    *cancel_source;
   GSource    *deadline_source; /* join_all_timeout_async() */
 } JsWaiter;
@@ -390,7 +396,8 @@ arm_later_locked (JsCore  *core,
   arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
 }
 
-static void waiter_deliver (JsWaiter *w);
+static void waiter_deliver (JsWaiter *w,
+                            gboolean  in_source);
 
 static gboolean
 cancel_all_cb (gpointer data)
@@ -446,7 +453,7 @@ flush_run (JsCore  *core,
   if (flush->deliver != NULL)
     {
       for (guint i = 0; i < flush->deliver->len; i++)
-        waiter_deliver (g_ptr_array_index (flush->deliver, i));
+        waiter_deliver (g_ptr_array_index (flush->deliver, i), FALSE);
       g_ptr_array_unref (flush->deliver);
     }
 
@@ -570,7 +577,8 @@ finish_waiter_locked (JsCore   *core,
   /* Waiters in the set's own context are completed together by the set's
    * source: one wake-up for a batch of results. Others go through GTask,
    * which posts to their context. */
-  if (core->source != NULL && g_task_get_context (w->gtask) == core->context)
+  if (core->source != NULL &&
+      (w->gtask == NULL || g_task_get_context (w->gtask) == core->context))
     {
       g_queue_push_tail_link (&core->deliver, &w->link);
       w->queue = &core->deliver;
@@ -1208,6 +1216,9 @@ emit_task_signals (JsCore *core,
     }
 }
 
+/* Joins delivered in one dispatch of the set's source, at most (about). */
+#define JS_DELIVER_PER_DISPATCH 4096
+
 static void
 core_dispatch (JsCore  *core,
                GSource *source)
@@ -1247,13 +1258,32 @@ core_dispatch (JsCore  *core,
   if (progressed.length > 0 || finished.length > 0)
     emit_task_signals (core, &progressed, fractions, &finished);
 
-  link = deliver.head;
-  while (link != NULL)
+  /* Joins started by these callbacks and served at once are delivered
+   * in the same dispatch, up to a bound that lets other sources run. */
+  for (guint n = 0;;)
     {
-      GList *next = link->next;
+      link = deliver.head;
+      while (link != NULL)
+        {
+          GList *next = link->next;
 
-      waiter_deliver (link->data);
-      link = next;
+          waiter_deliver (link->data, TRUE);
+          link = next;
+          n++;
+        }
+
+      if (n >= JS_DELIVER_PER_DISPATCH)
+        break;
+
+      g_mutex_lock (&core->mutex);
+      deliver = core->deliver;
+      g_queue_init (&core->deliver);
+      for (link = deliver.head; link != NULL; link = link->next)
+        ((JsWaiter *)link->data)->queue = NULL;
+      g_mutex_unlock (&core->mutex);
+
+      if (deliver.length == 0)
+        break;
     }
 
   /* Only the tasks ready now: tasks they spawn run in a later iteration. */
@@ -1580,6 +1610,7 @@ waiter_free (gpointer data)
   g_assert (w->gtask == NULL);
   g_assert (w->queue == NULL);
 
+  g_clear_object (&w->set);
   g_clear_object (&w->task);
   g_clear_pointer (&w->all, g_ptr_array_unref);
   if (w->cancel_source != NULL)
@@ -1626,11 +1657,55 @@ waiter_unlink_locked (JsCore   *core,
     }
 }
 
-/* Completes an async waiter that is done. Called without the lock. */
+static gboolean
+light_deliver_cb (gpointer data)
+{
+  waiter_deliver (data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes an async waiter that is done. Called without the lock;
+ * @in_source tells whether from a source of the set's context (its own
+ * source, for waiters in that context), where a light waiter's callback
+ * may run. */
 static void
-waiter_deliver (JsWaiter *w)
+waiter_deliver (JsWaiter *w,
+                gboolean  in_source)
 {
   GTask *gtask = g_steal_pointer (&w->gtask);
+
+  if (gtask == NULL)
+    {
+      g_autoptr(JsJoinResult) result = NULL;
+      GObject *set = G_OBJECT (w->set);
+
+      /* Only after a g_object_run_dispose(), with the set's source gone,
+       * is a light waiter delivered from elsewhere: post it. */
+      if (!in_source)
+        {
+          GSource *source = g_idle_source_new ();
+
+          g_source_set_static_name (source, "[joinset] join");
+          g_source_set_callback (source, light_deliver_cb, w, NULL);
+          g_source_attach (source, w->core->context);
+          g_source_unref (source);
+          return;
+        }
+
+      if (w->kind == JS_WAIT_NEXT)
+        result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
+                                      w->user_data, g_steal_pointer (&w->task),
+                                      g_object_unref);
+      else
+        result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
+                                      w->user_data, g_steal_pointer (&w->all),
+                                      (GDestroyNotify) g_ptr_array_unref);
+
+      /* The result holds the set until it is finalized. */
+      w->callback (set, G_ASYNC_RESULT (result), w->user_data);
+      waiter_free (w);
+      return;
+    }
 
   if (w->cancel_source != NULL)
     g_source_destroy (w->cancel_source);
@@ -3023,9 +3098,30 @@ js_join_set_spawn_full (JsJoinSet      *self,
                          (flags & JS_SPAWN_IN_THREAD) != 0, name, timeout_ms);
 }
 
+/* Whether a join may use a light waiter: it waits in the set's own
+ * context, where the set's source completes it, and needs neither a
+ * cancellable nor a deadline, the two things a GTask brings. */
+static gboolean
+can_join_light (JsCore       *core,
+                gint64        timeout_ms,
+                GCancellable *cancellable)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  return cancellable == NULL && timeout_ms < 0 && context == core->context;
+}
+
 /* Queues an async join (first come, first served) and serves it at once
  * if it can be. If @cancellable is already cancelled, the waiter's cancel
- * source takes it out again in the next iteration, unless it was served. */
+ * source takes it out again in the next iteration, unless it was served.
+ *
+ * A join served at once still completes later, from the set's source: in
+ * the same dispatch when it is called from a join's callback, so that a
+ * join_next_async() loop takes a whole batch of results in one main-loop
+ * iteration. */
 static void
 join_async (JsJoinSet           *self,
             JsWaitKind           kind,
@@ -3039,7 +3135,23 @@ join_async (JsJoinSet           *self,
   JsFlush flush = JS_FLUSH_INIT;
   JsWaiter *w;
 
-  w = waiter_new_async (self, kind, cancellable, callback, user_data, source_tag);
+  if (can_join_light (core, timeout_ms, cancellable))
+    {
+      w = g_new0 (JsWaiter, 1);
+      w->link.data = w;
+      w->core = core;
+      w->kind = kind;
+      w->set = g_object_ref (self);
+      w->callback = callback;
+      w->user_data = user_data;
+      w->source_tag = source_tag;
+      if (kind == JS_WAIT_ALL)
+        w->all = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+  else
+    {
+      w = waiter_new_async (self, kind, cancellable, callback, user_data, source_tag);
+    }
 
   /* Attached before the lock, as GMainContext locks are never taken under
    * it; see on_waiter_deadline() for a deadline that passes first. */
@@ -3066,6 +3178,29 @@ join_async (JsJoinSet           *self,
   flush_run (core, &flush);
 }
 
+/* The pointer an async join returned, from a GTask or a light result. */
+static gboolean
+join_result_is_valid (JsJoinSet    *self,
+                      GAsyncResult *result,
+                      gpointer      source_tag)
+{
+  if (JS_IS_JOIN_RESULT (result))
+    return _js_join_result_is_valid (result, self, source_tag);
+
+  return g_task_is_valid (result, self) &&
+         g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
+
+static gpointer
+join_result_propagate (GAsyncResult  *result,
+                       GError       **error)
+{
+  if (JS_IS_JOIN_RESULT (result))
+    return _js_join_result_steal (JS_JOIN_RESULT (result));
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * js_join_set_join_next_async:
  * @self: a set
@@ -3081,6 +3216,12 @@ join_async (JsJoinSet           *self,
  * `G_IO_ERROR_CANCELLED` and loses no task: it stays in the set for the
  * next join. @callback runs in the thread-default main context of the
  * caller.
+ *
+ * A join started in the set's own context without a @cancellable is
+ * completed by the set itself, not by a [class@Gio.Task]: a loop whose
+ * callback starts the next join takes every task that already finished in
+ * one main-loop iteration, with no wake-up per task. @callback is never
+ * called from inside this function.
  *
  * Since: 1.0
  */
@@ -3119,11 +3260,10 @@ js_join_set_join_next_finish (JsJoinSet     *self,
                               GError       **error)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_next_async, NULL);
+  g_return_val_if_fail (join_result_is_valid (self, result, js_join_set_join_next_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return join_result_propagate (result, error);
 }
 
 static void
@@ -3322,11 +3462,10 @@ js_join_set_join_all_finish (JsJoinSet     *self,
                              GError       **error)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_all_async, NULL);
+  g_return_val_if_fail (join_result_is_valid (self, result, js_join_set_join_all_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return join_result_propagate (result, error);
 }
 
 /**
@@ -3381,11 +3520,10 @@ js_join_set_join_all_timeout_finish (JsJoinSet     *self,
                                      GError       **error)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_all_timeout_async, NULL);
+  g_return_val_if_fail (join_result_is_valid (self, result, js_join_set_join_all_timeout_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return join_result_propagate (result, error);
 }
 
 /**

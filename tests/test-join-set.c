@@ -873,6 +873,151 @@ test_join_next_async_other_context (void)
     }
 }
 
+/* A join_next_async() loop: each callback starts the next join, until
+ * the set is empty. */
+typedef struct
+{
+  guint     n_joined;
+  gboolean  done;
+  gboolean  in_call;    /* inside js_join_set_join_next_async() */
+} JoinLoop;
+
+static void
+join_loop_next (JsJoinSet *set,
+                JoinLoop  *loop);
+
+static void
+join_loop_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  JoinLoop *loop = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsTask) task = NULL;
+
+  g_assert_false (loop->in_call);
+  task = js_join_set_join_next_finish (JS_JOIN_SET (object), result, &error);
+  g_assert_no_error (error);
+
+  if (task == NULL)
+    {
+      loop->done = TRUE;
+      return;
+    }
+
+  g_assert_cmpint (js_task_propagate_int (task, &error), ==, (gssize) js_task_get_id (task));
+  loop->n_joined++;
+  join_loop_next (JS_JOIN_SET (object), loop);
+}
+
+static void
+join_loop_next (JsJoinSet *set,
+                JoinLoop  *loop)
+{
+  loop->in_call = TRUE;
+  js_join_set_join_next_async (set, NULL, join_loop_cb, loop);
+  loop->in_call = FALSE;
+}
+
+static void
+return_id (JsTask       *task,
+           GCancellable *cancellable,
+           gpointer      user_data)
+{
+  js_task_return_int (task, (gssize) js_task_get_id (task));
+}
+
+static void
+test_join_next_async_batched (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(JsJoinSet) set = NULL;
+  JoinLoop loop = { 0 };
+  const guint n = 200;
+
+  g_test_summary ("A join_next_async() loop takes every finished task in "
+                  "one main-loop iteration, never calling back from inside "
+                  "the _async call");
+
+  g_main_context_push_thread_default (context);
+  set = js_join_set_new ();
+
+  for (guint i = 0; i < n; i++)
+    js_join_set_spawn_in_thread (set, return_id, NULL, NULL);
+  while (js_join_set_get_n_finished (set) < n)
+    g_usleep (1000);
+
+  /* Nothing else is attached to this context: the first iteration that
+   * dispatches anything is the set's source. */
+  join_loop_next (set, &loop);
+  g_assert_cmpuint (loop.n_joined, ==, 0);
+  g_assert_true (g_main_context_iteration (context, FALSE));
+  g_assert_cmpuint (loop.n_joined, ==, n);
+  g_assert_true (loop.done);
+  g_assert_true (js_join_set_is_empty (set));
+
+  g_main_context_pop_thread_default (context);
+  g_assert_finalize_object (g_steal_pointer (&set));
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+  GObject      *source_object;
+  JsJoinSet    *set;          /* borrowed, for the checks */
+} KeptResult;
+
+static void
+keep_result_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  KeptResult *kept = data;
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+
+  g_assert_true (source == object);
+  g_assert_true (g_async_result_get_user_data (result) == kept);
+  g_assert_true (g_async_result_is_tagged (result, js_join_set_join_next_async));
+  g_assert_false (g_async_result_is_tagged (result, js_join_set_join_all_async));
+  kept->result = g_object_ref (result);
+  kept->source_object = object;
+}
+
+static void
+test_join_next_async_result (void)
+{
+  JsTestCounter freed;
+  JsJoinSet *set = js_join_set_new ();
+  KeptResult kept = { 0 };
+  guint64 id;
+
+  g_test_summary ("The result of a join is a GAsyncResult as GIO defines "
+                  "it: it holds the set, and frees the task if nobody "
+                  "finishes it");
+
+  js_test_counter_init (&freed);
+  id = js_join_set_spawn (set, producer_func,
+                          producer_new (&freed, 5, NULL, NULL), producer_free);
+  g_assert_cmpuint (id, >, 0);
+
+  /* The pending join keeps the set alive without the caller's reference. */
+  js_join_set_join_next_async (set, NULL, keep_result_cb, &kept);
+  g_object_add_weak_pointer (G_OBJECT (set), (gpointer *) &set);
+  g_object_unref (set);
+  g_assert_nonnull (set);
+  js_test_iterate_until (NULL, (gboolean *) &kept.result);
+  g_assert_true (kept.source_object == (GObject *) set);
+  g_assert_nonnull (set);
+
+  /* Dropped unfinished: the task, and so its result, go with it. */
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 0);
+  g_object_unref (kept.result);
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 1);
+  g_assert_null (set);
+
+  js_test_counter_clear (&freed);
+}
+
 /* ------------------------------------------------------------------------
  * try_join_next
  * ------------------------------------------------------------------------ */
@@ -1934,6 +2079,8 @@ main (int   argc,
   g_test_add_func ("/join-set/join-next-async/cancel-served", test_join_next_async_cancel_served);
   g_test_add_func ("/join-set/join-next-async/precancelled", test_join_next_async_precancelled);
   g_test_add_func ("/join-set/join-next-async/other-context", test_join_next_async_other_context);
+  g_test_add_func ("/join-set/join-next-async/batched", test_join_next_async_batched);
+  g_test_add_func ("/join-set/join-next-async/result", test_join_next_async_result);
   g_test_add_func ("/join-set/try-join-next/basic", test_try_join_next);
   g_test_add_func ("/join-set/join-next/main-tasks", test_join_next_main_tasks);
   g_test_add_func ("/join-set/join-next/empty", test_join_next_empty);
