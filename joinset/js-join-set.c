@@ -196,8 +196,9 @@ struct _JsCore
 
   /* Everything below is guarded by mutex. */
   GSource         *source;         /* NULL once the set is disposed */
-  GHashTable      *tasks;          /* id → JsTask: every task of the set
-                                    * that was not joined or detached */
+  GHashTable      *tasks;          /* a set of &task->id (see tasks_add())
+                                    * for every task of the set that was
+                                    * not joined or detached */
   GQueue           queue;          /* JS_TASK_QUEUED */
   GQueue           thread_ready;   /* JS_TASK_READY, in a thread */
   GQueue           main_ready;     /* JS_TASK_READY, in the context */
@@ -333,6 +334,26 @@ _js_core_unref (JsCore *core)
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->mutex);
   g_free (core);
+}
+
+/* core->tasks holds &task->id as both key and value, so that GHashTable
+ * keeps a single array: 8 bytes less per task than id → task. */
+#define TASK_FROM_ID(id_ptr) ((JsTask *) ((char *) (id_ptr) - G_STRUCT_OFFSET (JsTask, id)))
+
+static inline void
+tasks_add (JsCore *core,
+           JsTask *task)
+{
+  g_hash_table_add (core->tasks, &task->id);
+}
+
+static inline JsTask *
+tasks_lookup (JsCore  *core,
+              guint64  id)
+{
+  guint64 *found = g_hash_table_lookup (core->tasks, &id);
+
+  return found != NULL ? TASK_FROM_ID (found) : NULL;
 }
 
 static void
@@ -605,7 +626,7 @@ take_completed_locked (JsCore  *core,
       /* The oldest task of the set, once it finished. Ids are given in
        * spawn order, and the ones skipped left the set for good. */
       while (core->order_next <= core->next_id &&
-             (task = g_hash_table_lookup (core->tasks, &core->order_next)) == NULL)
+             (task = tasks_lookup (core, core->order_next)) == NULL)
         core->order_next++;
 
       if (task == NULL || task->state != JS_TASK_COMPLETED)
@@ -806,7 +827,7 @@ complete_locked (JsCore   *core,
       else
         {
           joinable = _js_task_new_completed (task);
-          g_hash_table_replace (core->tasks, &joinable->id, joinable);
+          tasks_add (core, joinable);
           finishing_add_locked (core, task);
         }
     }
@@ -933,20 +954,26 @@ abort_all_locked (JsCore  *core,
   abort_list_locked (core, &core->running, flush);
 }
 
-/* Marks @task as started: its function is about to be called. */
-static void
+/* Marks @task as started: its function, returned, is about to be
+ * called. */
+static JsTaskFunc
 start_task_locked (JsCore       *core,
                    JsTask       *task,
                    GCancellable *cancellable,
                    JsFlush      *flush)
 {
+  JsTaskFunc func = task->func;
+
   task->state = JS_TASK_RUNNING;
   task->cancellable = cancellable;
+  task->started = TRUE;
   if (!task->detached)
     g_queue_push_tail_link (&core->running, &task->link);
   core->n_queued--;
   core->n_running++;
   arm_later_locked (core, flush);
+
+  return func;
 }
 
 /* A running task's timeout, in the timer thread's context. */
@@ -987,7 +1014,7 @@ timeout_cb (gpointer data)
       g_hash_table_steal_extended (core->timers, &t->id, NULL, (gpointer *) &timer);
       flush_add_source (&flush, timer);
 
-      task = g_hash_table_lookup (core->tasks, &t->id);
+      task = tasks_lookup (core, t->id);
       if (task != NULL && task->state == JS_TASK_RUNNING)
         {
           task->has_timer = FALSE;
@@ -1047,6 +1074,7 @@ void
 _js_core_drain (JsCore *core)
 {
   JsTask *task = NULL;
+  JsTaskFunc func = NULL;
 
   for (;;)
     {
@@ -1073,7 +1101,7 @@ _js_core_drain (JsCore *core)
       if (link != NULL)
         {
           task = link->data;
-          start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
+          func = start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
           core->n_busy++;
           core->progress++;
         }
@@ -1096,7 +1124,7 @@ _js_core_drain (JsCore *core)
 
       if (task->timeout_ms > 0)
         start_timeout (core, task);
-      task->func (task, task->cancellable, task->user_data);
+      func (task, task->cancellable, task->user_data);
     }
 }
 
@@ -1136,6 +1164,7 @@ run_main_task (JsCore *core)
 {
   GCancellable *cancellable = g_cancellable_new ();
   JsFlush flush = JS_FLUSH_INIT;
+  JsTaskFunc func = NULL;
   JsTask *task;
   GList *link;
 
@@ -1144,7 +1173,7 @@ run_main_task (JsCore *core)
   if (link != NULL)
     {
       task = link->data;
-      start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
+      func = start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
     }
   g_mutex_unlock (&core->mutex);
 
@@ -1158,7 +1187,7 @@ run_main_task (JsCore *core)
 
   if (task->timeout_ms > 0)
     start_timeout (core, task);
-  task->func (task, task->cancellable, task->user_data);
+  func (task, task->cancellable, task->user_data);
 
   /* The runner's reference: dropping it may abandon the task. */
   g_object_unref (task);
@@ -1647,7 +1676,7 @@ waiter_unlink_locked (JsCore   *core,
           JsTask *task = g_ptr_array_steal_index (w->all, i - 1);
 
           task->state = JS_TASK_COMPLETED;
-          g_hash_table_insert (core->tasks, &task->id, task);
+          tasks_add (core, task);
           g_queue_push_head_link (&core->completed, &task->link);
           core->length++;
           core->order_next = MIN (core->order_next, task->id);
@@ -2940,7 +2969,7 @@ spawn_internal (JsJoinSet      *self,
   else
     {
       id = task->id = ++core->next_id;
-      g_hash_table_insert (core->tasks, &task->id, task);
+      tasks_add (core, task);
       core->length++;
       core->n_spawned++;
       core->n_queued++;
@@ -3557,7 +3586,7 @@ js_join_set_abort (JsJoinSet *self,
   core = self->core;
 
   g_mutex_lock (&core->mutex);
-  task = g_hash_table_lookup (core->tasks, &id);
+  task = tasks_lookup (core, id);
   if (task != NULL && task->state < JS_TASK_COMPLETED)
     {
       abort_task_locked (core, task, &flush);

@@ -79,7 +79,6 @@ struct _JsTask
 
   /* Immutable after spawn */
   JsCore         *core;              /* strong reference */
-  JsTaskFunc      func;
   guint64         id;
 
   /* Everything below is guarded by core->mutex, except where noted. */
@@ -90,7 +89,12 @@ struct _JsTask
   gpointer        user_data;
   GDestroyNotify  user_data_destroy;
 
-  GCancellable   *cancellable;       /* set when the task leaves READY */
+  /* One or the other, to keep a pending task small. */
+  union {
+    JsTaskFunc    func;              /* until it starts */
+    GCancellable *cancellable;       /* owned, once started: set when the
+                                      * task leaves READY */
+  };
   JsTaskExtra    *extra;             /* name and progress, or NULL */
 
   /* Written once under the lock when the task completes; read without the
@@ -107,9 +111,10 @@ struct _JsTask
   guint           emit_finished : 1; /* emits JsJoinSet::task-finished */
   guint           has_timer : 1;     /* has a timeout in JsCore.timers */
   guint           discarded : 1;     /* freed by a set that discards results */
+  guint           started : 1;       /* holds its cancellable, not its func */
+  guint           result_taken : 1;  /* a pointer result was propagated */
 
   guint           timeout_ms;        /* immutable after spawn; 0: none */
-  guint           result_taken : 1;  /* a pointer result was propagated */
 };
 
 JsTask *_js_task_new (JsCore         *core,

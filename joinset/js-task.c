@@ -43,6 +43,10 @@
 
 G_DEFINE_FINAL_TYPE (JsTask, js_task, G_TYPE_OBJECT)
 
+/* Most of what a pending task costs (docs/performance.md): keep it within
+ * 128 bytes on 64-bit systems, GSlice's size class below 144. */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (JsTask) <= 128);
+
 enum {
   PROP_0,
   PROP_ID,
@@ -117,7 +121,8 @@ js_task_finalize (GObject *object)
   JsTask *self = (JsTask *)object;
 
   _js_result_clear (&self->result);
-  g_clear_object (&self->cancellable);
+  if (self->started)
+    g_clear_object (&self->cancellable);
   g_clear_pointer (&self->extra, extra_free);
   g_clear_pointer (&self->core, _js_core_unref);
 
@@ -255,7 +260,6 @@ _js_task_new_completed (JsTask *task)
   JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
 
   self->core = _js_core_ref (task->core);
-  self->func = task->func;
   self->id = task->id;
   if (task->extra != NULL)
     {
@@ -267,8 +271,11 @@ _js_task_new_completed (JsTask *task)
   self->in_thread = task->in_thread;
   self->returned = TRUE;
   self->state = JS_TASK_COMPLETED;
-  if (task->cancellable != NULL)
-    self->cancellable = g_object_ref (task->cancellable);
+  if (task->started)
+    {
+      self->cancellable = g_object_ref (task->cancellable);
+      self->started = TRUE;
+    }
 
   return self;
 }
@@ -420,7 +427,7 @@ js_task_get_cancellable (JsTask *task)
   g_return_val_if_fail (JS_IS_TASK (task), NULL);
 
   _js_core_lock (task->core);
-  cancellable = task->cancellable;
+  cancellable = task->started ? task->cancellable : NULL;
   _js_core_unlock (task->core);
 
   return cancellable;
