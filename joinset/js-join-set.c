@@ -117,6 +117,7 @@
 #include <string.h>
 
 #include "js-i18n-private.h"
+#include "js-id-table-private.h"
 #include "js-join-error.h"
 #include "js-join-result-private.h"
 #include "js-join-set-private.h"
@@ -196,9 +197,8 @@ struct _JsCore
 
   /* Everything below is guarded by mutex. */
   GSource         *source;         /* NULL once the set is disposed */
-  GHashTable      *tasks;          /* a set of &task->id (see tasks_add())
-                                    * for every task of the set that was
-                                    * not joined or detached */
+  JsIdTable        tasks;          /* id → JsTask: every task of the set
+                                    * that was not joined or detached */
   GQueue           queue;          /* JS_TASK_QUEUED */
   GQueue           thread_ready;   /* JS_TASK_READY, in a thread */
   GQueue           main_ready;     /* JS_TASK_READY, in the context */
@@ -328,7 +328,7 @@ _js_core_unref (JsCore *core)
   g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
 
   g_clear_pointer (&core->timers, g_hash_table_unref);
-  g_hash_table_unref (core->tasks);
+  _js_id_table_clear (&core->tasks);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);
   g_cond_clear (&core->cond);
@@ -336,24 +336,18 @@ _js_core_unref (JsCore *core)
   g_free (core);
 }
 
-/* core->tasks holds &task->id as both key and value, so that GHashTable
- * keeps a single array: 8 bytes less per task than id → task. */
-#define TASK_FROM_ID(id_ptr) ((JsTask *) ((char *) (id_ptr) - G_STRUCT_OFFSET (JsTask, id)))
-
 static inline void
 tasks_add (JsCore *core,
            JsTask *task)
 {
-  g_hash_table_add (core->tasks, &task->id);
+  _js_id_table_insert (&core->tasks, task->id, task);
 }
 
 static inline JsTask *
 tasks_lookup (JsCore  *core,
               guint64  id)
 {
-  guint64 *found = g_hash_table_lookup (core->tasks, &id);
-
-  return found != NULL ? TASK_FROM_ID (found) : NULL;
+  return _js_id_table_lookup (&core->tasks, id);
 }
 
 static void
@@ -645,7 +639,7 @@ take_completed_locked (JsCore  *core,
     }
 
   task->state = JS_TASK_JOINED;
-  g_hash_table_remove (core->tasks, &task->id);
+  _js_id_table_remove (&core->tasks, task->id);
   core->length--;
   arm_locked (core, flush);
 
@@ -844,7 +838,7 @@ complete_locked (JsCore   *core,
        * still needs it. */
       joinable->state = JS_TASK_JOINED;
       joinable->discarded = TRUE;
-      g_hash_table_remove (core->tasks, &joinable->id);
+      _js_id_table_remove (&core->tasks, joinable->id);
       core->length--;
       if (task->emit_finished || failed)
         {
@@ -1426,7 +1420,7 @@ core_new (JsJoinSet *self)
   g_weak_ref_init (&core->set, self);
   core->context = g_main_context_ref_thread_default ();
   core->soft_cap = _js_pool_get_soft_cap ();
-  core->tasks = g_hash_table_new (g_int64_hash, g_int64_equal);
+  _js_id_table_init (&core->tasks);
 
   source = (JsCoreSource *)g_source_new (&core_source_funcs, sizeof *source);
   source->core = _js_core_ref (core);
@@ -1490,7 +1484,7 @@ core_dispose (JsCore *core)
         }
     }
 
-  g_hash_table_remove_all (core->tasks);
+  _js_id_table_remove_all (&core->tasks);
   core->length = 0;
 
   /* Signals nobody can receive any more. */
@@ -2467,15 +2461,9 @@ get_flag (JsJoinSet *self,
 static guint64
 first_id_locked (JsCore *core)
 {
-  guint64 first = core->next_id + 1;
-  GHashTableIter iter;
-  gpointer key;
+  guint64 first = _js_id_table_first (&core->tasks);
 
-  g_hash_table_iter_init (&iter, core->tasks);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    first = MIN (first, *(guint64 *) key);
-
-  return first;
+  return first != 0 ? first : core->next_id + 1;
 }
 
 static void
@@ -3672,7 +3660,7 @@ js_join_set_detach_all (JsJoinSet *self)
     for (link = lists[i]->head; link != NULL; link = link->next)
       ((JsTask *)link->data)->detached = TRUE;
 
-  g_hash_table_remove_all (core->tasks);
+  _js_id_table_remove_all (&core->tasks);
   core->length = 0;
   arm_locked (core, &flush);
   serve_waiters_locked (core, &flush);
