@@ -1242,6 +1242,19 @@ emit_task_signals (JsCore *core,
 /* Joins delivered in one dispatch of the set's source, at most (about). */
 #define JS_DELIVER_PER_DISPATCH 4096
 
+/* The served waiters to complete, taken out of the core. */
+static GQueue
+take_deliver_locked (JsCore *core)
+{
+  GQueue deliver = core->deliver;
+
+  g_queue_init (&core->deliver);
+  for (GList *link = deliver.head; link != NULL; link = link->next)
+    ((JsWaiter *)link->data)->queue = NULL;
+
+  return deliver;
+}
+
 static void
 core_dispatch (JsCore  *core,
                GSource *source)
@@ -1255,10 +1268,7 @@ core_dispatch (JsCore  *core,
 
   g_mutex_lock (&core->mutex);
   __atomic_store_n (&core->arm_time, -1, __ATOMIC_RELEASE);
-  deliver = core->deliver;
-  g_queue_init (&core->deliver);
-  for (link = deliver.head; link != NULL; link = link->next)
-    ((JsWaiter *)link->data)->queue = NULL;
+  deliver = take_deliver_locked (core);
   n_main = core->main_ready.length;
 
   progressed = core->progressed;
@@ -1299,10 +1309,7 @@ core_dispatch (JsCore  *core,
         break;
 
       g_mutex_lock (&core->mutex);
-      deliver = core->deliver;
-      g_queue_init (&core->deliver);
-      for (link = deliver.head; link != NULL; link = link->next)
-        ((JsWaiter *)link->data)->queue = NULL;
+      deliver = take_deliver_locked (core);
       g_mutex_unlock (&core->mutex);
 
       if (deliver.length == 0)
@@ -1701,6 +1708,8 @@ waiter_deliver (JsWaiter *w,
     {
       g_autoptr(JsJoinResult) result = NULL;
       GObject *set = G_OBJECT (w->set);
+      GDestroyNotify destroy;
+      gpointer data;
 
       /* Only after a g_object_run_dispose(), with the set's source gone,
        * is a light waiter delivered from elsewhere: post it. */
@@ -1716,13 +1725,17 @@ waiter_deliver (JsWaiter *w,
         }
 
       if (w->kind == JS_WAIT_NEXT)
-        result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
-                                      w->user_data, g_steal_pointer (&w->task),
-                                      g_object_unref);
+        {
+          data = g_steal_pointer (&w->task);
+          destroy = g_object_unref;
+        }
       else
-        result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
-                                      w->user_data, g_steal_pointer (&w->all),
-                                      (GDestroyNotify) g_ptr_array_unref);
+        {
+          data = g_steal_pointer (&w->all);
+          destroy = (GDestroyNotify) g_ptr_array_unref;
+        }
+      result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
+                                    w->user_data, data, destroy);
 
       /* The result holds the set until it is finalized. */
       w->callback (set, G_ASYNC_RESULT (result), w->user_data);
@@ -1823,29 +1836,42 @@ on_waiter_deadline (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A waiter for an async join or shutdown. A light one (see
+ * can_join_light()) has no GTask: the set's source completes it. */
 static JsWaiter *
 waiter_new_async (JsJoinSet           *self,
                   JsWaitKind           kind,
+                  gboolean             light,
                   GCancellable        *cancellable,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data,
                   gpointer             source_tag)
 {
   JsWaiter *w = g_new0 (JsWaiter, 1);
-  GTask *gtask = g_task_new (self, cancellable, callback, user_data);
+  GTask *gtask;
 
+  w->link.data = w;
+  w->core = self->core;
+  w->kind = kind;
+  if (kind == JS_WAIT_ALL)
+    w->all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (light)
+    {
+      w->set = g_object_ref (self);
+      w->callback = callback;
+      w->user_data = user_data;
+      w->source_tag = source_tag;
+      return w;
+    }
+
+  gtask = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, source_tag);
   /* A join that was served returns its task even if its cancellable was
    * cancelled meanwhile: otherwise the task would be lost. */
   g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, w, waiter_free);
-
-  w->link.data = w;
-  w->core = self->core;
-  w->kind = kind;
   w->gtask = gtask;
-  if (kind == JS_WAIT_ALL)
-    w->all = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (cancellable != NULL)
     {
@@ -3152,23 +3178,8 @@ join_async (JsJoinSet           *self,
   JsFlush flush = JS_FLUSH_INIT;
   JsWaiter *w;
 
-  if (can_join_light (core, timeout_ms, cancellable))
-    {
-      w = g_new0 (JsWaiter, 1);
-      w->link.data = w;
-      w->core = core;
-      w->kind = kind;
-      w->set = g_object_ref (self);
-      w->callback = callback;
-      w->user_data = user_data;
-      w->source_tag = source_tag;
-      if (kind == JS_WAIT_ALL)
-        w->all = g_ptr_array_new_with_free_func (g_object_unref);
-    }
-  else
-    {
-      w = waiter_new_async (self, kind, cancellable, callback, user_data, source_tag);
-    }
+  w = waiter_new_async (self, kind, can_join_light (core, timeout_ms, cancellable),
+                        cancellable, callback, user_data, source_tag);
 
   /* Attached before the lock, as GMainContext locks are never taken under
    * it; see on_waiter_deadline() for a deadline that passes first. */
@@ -3796,7 +3807,7 @@ js_join_set_shutdown_async (JsJoinSet           *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   core = self->core;
-  w = waiter_new_async (self, JS_WAIT_SHUTDOWN, cancellable, callback, user_data,
+  w = waiter_new_async (self, JS_WAIT_SHUTDOWN, FALSE, cancellable, callback, user_data,
                         js_join_set_shutdown_async);
 
   /* Attached before the lock (GMainContext locks are never taken under
