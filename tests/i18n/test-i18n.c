@@ -93,24 +93,73 @@ abandoned_message (void)
   return g_strdup (error->message);
 }
 
+static void
+hold_task (JsTask       *task,
+           GCancellable *cancellable,
+           gpointer      user_data)
+{
+  JsTask **held = user_data;
+
+  /* Neither returns nor lets go: only its timeout ends it. */
+  *held = g_object_ref (task);
+}
+
+static char *
+timed_out_message (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(JsTask) task = NULL;
+  g_autoptr(JsTask) held = NULL;
+  g_autoptr(GError) error = NULL;
+
+  js_join_set_spawn_full (set, JS_SPAWN_DEFAULT, NULL, 5, hold_task, &held, NULL);
+
+  task = js_join_set_join_next (set, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (task);
+  g_assert_false (js_task_propagate_boolean (task, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+
+  return g_strdup (error->message);
+}
+
 typedef struct
 {
   const char *language;
   const char *aborted;
   const char *abandoned;
+  const char *timed_out;
 } Translation;
 
 static const Translation translations[] = {
   { NULL, "The task was aborted",
-    "Task 1 was dropped without returning a result" },
+    "Task 1 was dropped without returning a result",
+    "The task timed out after 5 ms" },
   { "de", "Die Aufgabe wurde abgebrochen",
-    "Aufgabe 1 wurde verworfen, ohne ein Ergebnis zurückzugeben" },
+    "Aufgabe 1 wurde verworfen, ohne ein Ergebnis zurückzugeben",
+    "Die Aufgabe hat nach 5 ms ihr Zeitlimit überschritten" },
   { "fr", "La tâche a été interrompue",
-    "La tâche 1 a été abandonnée sans renvoyer de résultat" },
+    "La tâche 1 a été abandonnée sans renvoyer de résultat",
+    "La tâche a expiré après 5 ms" },
   /* The first language with a catalog wins. */
   { "pt_BR:fr:de", "La tâche a été interrompue",
-    "La tâche 1 a été abandonnée sans renvoyer de résultat" },
+    "La tâche 1 a été abandonnée sans renvoyer de résultat",
+    "La tâche a expiré après 5 ms" },
 };
+
+static void
+test_timed_out (gconstpointer data)
+{
+  const Translation *t = data;
+  g_autofree char *message = NULL;
+
+  g_test_summary ("The error of a task that ran out of time is in the "
+                  "language $LANGUAGE asks for");
+
+  use_language (t->language);
+  message = timed_out_message ();
+  g_assert_cmpstr (message, ==, t->timed_out);
+}
 
 static void
 test_aborted (gconstpointer data)
@@ -180,9 +229,11 @@ main (int   argc,
       const char *name = t->language != NULL ? t->language : "none";
       g_autofree char *aborted = g_strdup_printf ("/join-set/i18n/aborted/%s", name);
       g_autofree char *abandoned = g_strdup_printf ("/join-set/i18n/abandoned/%s", name);
+      g_autofree char *timed_out = g_strdup_printf ("/join-set/i18n/timed-out/%s", name);
 
       g_test_add_data_func (aborted, t, test_aborted);
       g_test_add_data_func (abandoned, t, test_abandoned);
+      g_test_add_data_func (timed_out, t, test_timed_out);
     }
 
   return g_test_run ();
