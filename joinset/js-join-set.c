@@ -1446,6 +1446,7 @@ core_dispose (JsCore *core)
 {
   JsFlush flush = JS_FLUSH_INIT;
   GQueue *lists[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  GQueue deliver;
   JsTask *task_ref;
   GSource *source;
   GList *link;
@@ -1507,6 +1508,19 @@ core_dispose (JsCore *core)
   if (core->stuck_timer != NULL)
     {
       flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
+    }
+
+  /* Joins still pending (only after g_object_run_dispose(): a pending
+   * join holds the set) find an empty set. With the source gone, they
+   * and the joins it had yet to deliver complete through their GTask, or
+   * an idle in the set's context. */
+  serve_waiters_locked (core, &flush);
+  deliver = take_deliver_locked (core);
+  while ((link = g_queue_pop_head_link (&deliver)) != NULL)
+    {
+      if (flush.deliver == NULL)
+        flush.deliver = g_ptr_array_new ();
+      g_ptr_array_add (flush.deliver, link->data);
     }
 
   g_mutex_unlock (&core->mutex);

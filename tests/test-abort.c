@@ -1125,6 +1125,67 @@ test_dispose_run_dispose (void)
   life_clear (&late);
 }
 
+typedef struct
+{
+  gboolean   done;
+  GPtrArray *tasks;
+  GError    *error;
+} AllJoin;
+
+static void
+all_join_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  AllJoin *join = data;
+
+  join->tasks = js_join_set_join_all_finish (JS_JOIN_SET (object), result, &join->error);
+  join->done = TRUE;
+}
+
+static void
+test_dispose_run_dispose_pending_joins (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  JsJoinSet *set = js_join_set_new ();
+  JsTestJoin next = { 0 };
+  AllJoin all = { 0 };
+  Life running;
+
+  g_test_summary ("Joins pending when a set is disposed explicitly complete "
+                  "with an empty set instead of waiting forever (and "
+                  "keeping the set alive)");
+
+  life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
+  life_spawn (set, &running);
+  life_await_started (&running);
+
+  /* One light join (no cancellable), one through a GTask. */
+  js_join_set_join_next_async (set, NULL, js_test_join_cb, &next);
+  js_join_set_join_all_async (set, cancellable, all_join_cb, &all);
+  js_test_iterate_pending (NULL);
+  g_assert_false (next.done);
+  g_assert_false (all.done);
+
+  g_object_run_dispose (G_OBJECT (set));
+  g_assert_false (next.done);
+  g_assert_false (all.done);
+  js_test_iterate_until (NULL, &next.done);
+  js_test_iterate_until (NULL, &all.done);
+
+  g_assert_no_error (next.error);
+  g_assert_null (next.task);
+  g_assert_no_error (all.error);
+  g_assert_nonnull (all.tasks);
+  g_assert_cmpuint (all.tasks->len, ==, 0);
+  g_ptr_array_unref (all.tasks);
+
+  life_release (&running);
+  life_assert_settled (&running, 1, 1);
+  g_assert_finalize_object (set);
+  life_clear (&running);
+}
+
 /* ------------------------------------------------------------------------
  * Exactly once, path by path
  * ------------------------------------------------------------------------ */
@@ -1297,6 +1358,7 @@ main (int   argc,
   g_test_add_func ("/join-set/shutdown/cancel", test_shutdown_cancel);
   g_test_add_func ("/join-set/dispose/everything", test_dispose);
   g_test_add_func ("/join-set/dispose/run-dispose", test_dispose_run_dispose);
+  g_test_add_func ("/join-set/dispose/run-dispose-pending-joins", test_dispose_run_dispose_pending_joins);
   g_test_add_func ("/join-set/dispose/other-thread", test_dispose_other_thread);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
