@@ -1751,8 +1751,10 @@ waiter_deliver (JsWaiter *w,
       result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
                                     w->user_data, data, destroy);
 
-      /* The result holds the set until it is finalized. */
-      w->callback (set, G_ASYNC_RESULT (result), w->user_data);
+      /* The result holds the set until it is finalized. Without a
+       * callback, as with a GTask, the outcome is dropped with it. */
+      if (w->callback != NULL)
+        w->callback (set, G_ASYNC_RESULT (result), w->user_data);
       waiter_free (w);
       return;
     }

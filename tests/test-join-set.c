@@ -1018,6 +1018,34 @@ test_join_next_async_result (void)
   js_test_counter_clear (&freed);
 }
 
+static void
+test_join_next_async_no_callback (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  JsTestCounter freed;
+
+  g_test_summary ("A join without a callback takes a task and frees it, as "
+                  "a GTask without a callback would, with or without a "
+                  "cancellable");
+
+  js_test_counter_init (&freed);
+  for (guint i = 0; i < 2; i++)
+    js_join_set_spawn (set, producer_func, producer_new (&freed, i, NULL, NULL),
+                       producer_free);
+  js_test_iterate_pending (NULL);
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 2);
+
+  js_join_set_join_next_async (set, NULL, NULL, NULL);
+  js_join_set_join_next_async (set, cancellable, NULL, NULL);
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 0);
+  js_test_iterate_pending (NULL);
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 2);
+
+  g_assert_finalize_object (g_steal_pointer (&set));
+  js_test_counter_clear (&freed);
+}
+
 /* ------------------------------------------------------------------------
  * try_join_next
  * ------------------------------------------------------------------------ */
@@ -2081,6 +2109,7 @@ main (int   argc,
   g_test_add_func ("/join-set/join-next-async/other-context", test_join_next_async_other_context);
   g_test_add_func ("/join-set/join-next-async/batched", test_join_next_async_batched);
   g_test_add_func ("/join-set/join-next-async/result", test_join_next_async_result);
+  g_test_add_func ("/join-set/join-next-async/no-callback", test_join_next_async_no_callback);
   g_test_add_func ("/join-set/try-join-next/basic", test_try_join_next);
   g_test_add_func ("/join-set/join-next/main-tasks", test_join_next_main_tasks);
   g_test_add_func ("/join-set/join-next/empty", test_join_next_empty);
