@@ -19,7 +19,7 @@ JsJoinResult *_js_join_result_new       (GObject        *source_object,
                                          gpointer        data,
                                          GDestroyNotify  data_destroy);
 
-gboolean      _js_join_result_is_valid  (GAsyncResult   *result,
+gboolean      _js_join_result_is_valid  (JsJoinResult   *self,
                                          gpointer        source_object,
                                          gpointer        source_tag);
 

@@ -108,20 +108,15 @@ _js_join_result_new (GObject        *source_object,
 }
 
 gboolean
-_js_join_result_is_valid (GAsyncResult *result,
+_js_join_result_is_valid (JsJoinResult *self,
                           gpointer      source_object,
                           gpointer      source_tag)
 {
-  JsJoinResult *self;
-
-  if (!JS_IS_JOIN_RESULT (result))
-    return FALSE;
-
-  self = JS_JOIN_RESULT (result);
   return self->source_object == source_object && self->source_tag == source_tag;
 }
 
-/* The outcome, once: a second finish gets NULL, as with a GTask. */
+/* The outcome, once: a second finish gets NULL (where a GTask would
+ * complain with a critical). */
 gpointer
 _js_join_result_steal (JsJoinResult *self)
 {

@@ -336,20 +336,6 @@ _js_core_unref (JsCore *core)
   g_free (core);
 }
 
-static inline void
-tasks_add (JsCore *core,
-           JsTask *task)
-{
-  _js_id_table_insert (&core->tasks, task->id, task);
-}
-
-static inline JsTask *
-tasks_lookup (JsCore  *core,
-              guint64  id)
-{
-  return _js_id_table_lookup (&core->tasks, id);
-}
-
 static void
 flush_add_unref (JsFlush  *flush,
                  gpointer  object)
@@ -357,6 +343,15 @@ flush_add_unref (JsFlush  *flush,
   if (flush->unref == NULL)
     flush->unref = g_ptr_array_new ();
   g_ptr_array_add (flush->unref, object);
+}
+
+static void
+flush_add_deliver (JsFlush  *flush,
+                   JsWaiter *w)
+{
+  if (flush->deliver == NULL)
+    flush->deliver = g_ptr_array_new ();
+  g_ptr_array_add (flush->deliver, w);
 }
 
 static void
@@ -601,9 +596,7 @@ finish_waiter_locked (JsCore   *core,
     }
   else
     {
-      if (flush->deliver == NULL)
-        flush->deliver = g_ptr_array_new ();
-      g_ptr_array_add (flush->deliver, w);
+      flush_add_deliver (flush, w);
     }
 }
 
@@ -620,7 +613,7 @@ take_completed_locked (JsCore  *core,
       /* The oldest task of the set, once it finished. Ids are given in
        * spawn order, and the ones skipped left the set for good. */
       while (core->order_next <= core->next_id &&
-             (task = tasks_lookup (core, core->order_next)) == NULL)
+             (task = _js_id_table_lookup (&core->tasks, core->order_next)) == NULL)
         core->order_next++;
 
       if (task == NULL || task->state != JS_TASK_COMPLETED)
@@ -821,7 +814,7 @@ complete_locked (JsCore   *core,
       else
         {
           joinable = _js_task_new_completed (task);
-          tasks_add (core, joinable);
+          _js_id_table_insert (&core->tasks, joinable->id, joinable);
           finishing_add_locked (core, task);
         }
     }
@@ -1008,7 +1001,7 @@ timeout_cb (gpointer data)
       g_hash_table_steal_extended (core->timers, &t->id, NULL, (gpointer *) &timer);
       flush_add_source (&flush, timer);
 
-      task = tasks_lookup (core, t->id);
+      task = _js_id_table_lookup (&core->tasks, t->id);
       if (task != NULL && task->state == JS_TASK_RUNNING)
         {
           task->has_timer = FALSE;
@@ -1517,11 +1510,7 @@ core_dispose (JsCore *core)
   serve_waiters_locked (core, &flush);
   deliver = take_deliver_locked (core);
   while ((link = g_queue_pop_head_link (&deliver)) != NULL)
-    {
-      if (flush.deliver == NULL)
-        flush.deliver = g_ptr_array_new ();
-      g_ptr_array_add (flush.deliver, link->data);
-    }
+    flush_add_deliver (&flush, link->data);
 
   g_mutex_unlock (&core->mutex);
 
@@ -1691,7 +1680,7 @@ waiter_unlink_locked (JsCore   *core,
           JsTask *task = g_ptr_array_steal_index (w->all, i - 1);
 
           task->state = JS_TASK_COMPLETED;
-          tasks_add (core, task);
+          _js_id_table_insert (&core->tasks, task->id, task);
           g_queue_push_head_link (&core->completed, &task->link);
           core->length++;
           core->order_next = MIN (core->order_next, task->id);
@@ -2999,7 +2988,7 @@ spawn_internal (JsJoinSet      *self,
   else
     {
       id = task->id = ++core->next_id;
-      tasks_add (core, task);
+      _js_id_table_insert (&core->tasks, task->id, task);
       core->length++;
       core->n_spawned++;
       core->n_queued++;
@@ -3229,7 +3218,7 @@ join_result_is_valid (JsJoinSet    *self,
                       gpointer      source_tag)
 {
   if (JS_IS_JOIN_RESULT (result))
-    return _js_join_result_is_valid (result, self, source_tag);
+    return _js_join_result_is_valid (JS_JOIN_RESULT (result), self, source_tag);
 
   return g_task_is_valid (result, self) &&
          g_task_get_source_tag (G_TASK (result)) == source_tag;
@@ -3601,7 +3590,7 @@ js_join_set_abort (JsJoinSet *self,
   core = self->core;
 
   g_mutex_lock (&core->mutex);
-  task = tasks_lookup (core, id);
+  task = _js_id_table_lookup (&core->tasks, id);
   if (task != NULL && task->state < JS_TASK_COMPLETED)
     {
       abort_task_locked (core, task, &flush);

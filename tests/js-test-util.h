@@ -267,6 +267,27 @@ js_test_join_cb (GObject      *object,
   join->done = TRUE;
 }
 
+/* The outcome of one join_all_async(), collected by
+ * js_test_join_all_cb(). */
+typedef struct
+{
+  gboolean   done;
+  GPtrArray *tasks;
+  GError    *error;
+} JsTestJoinAll;
+
+static inline void
+js_test_join_all_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  JsTestJoinAll *all = data;
+
+  g_assert_false (all->done);
+  all->tasks = js_join_set_join_all_finish (JS_JOIN_SET (object), result, &all->error);
+  all->done = TRUE;
+}
+
 /* Joins the next task asynchronously, iterating the thread-default
  * context until the join completes. */
 static inline JsTask *

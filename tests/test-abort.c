@@ -1125,31 +1125,13 @@ test_dispose_run_dispose (void)
   life_clear (&late);
 }
 
-typedef struct
-{
-  gboolean   done;
-  GPtrArray *tasks;
-  GError    *error;
-} AllJoin;
-
-static void
-all_join_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  AllJoin *join = data;
-
-  join->tasks = js_join_set_join_all_finish (JS_JOIN_SET (object), result, &join->error);
-  join->done = TRUE;
-}
-
 static void
 test_dispose_run_dispose_pending_joins (void)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   JsJoinSet *set = js_join_set_new ();
   JsTestJoin next = { 0 };
-  AllJoin all = { 0 };
+  JsTestJoinAll all = { 0 };
   Life running;
 
   g_test_summary ("Joins pending when a set is disposed explicitly complete "
@@ -1162,7 +1144,7 @@ test_dispose_run_dispose_pending_joins (void)
 
   /* One light join (no cancellable), one through a GTask. */
   js_join_set_join_next_async (set, NULL, js_test_join_cb, &next);
-  js_join_set_join_all_async (set, cancellable, all_join_cb, &all);
+  js_join_set_join_all_async (set, cancellable, js_test_join_all_cb, &all);
   js_test_iterate_pending (NULL);
   g_assert_false (next.done);
   g_assert_false (all.done);

@@ -429,25 +429,6 @@ word_length (JsTask       *task,
   js_task_return_int (task, g_utf8_strlen (word, -1));
 }
 
-typedef struct
-{
-  gboolean   done;
-  GPtrArray *tasks;
-  GError    *error;
-} JoinAll;
-
-static void
-join_all_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  JoinAll *all = user_data;
-
-  g_assert_false (all->done);
-  all->tasks = js_join_set_join_all_finish (JS_JOIN_SET (object), result, &all->error);
-  all->done = TRUE;
-}
-
 static void
 test_example_word_lengths (void)
 {
@@ -455,7 +436,7 @@ test_example_word_lengths (void)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GHashTable) index_of = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gssize lengths[G_N_ELEMENTS (words)] = { -1, -1, -1 };
-  JoinAll all = { 0 };
+  JsTestJoinAll all = { 0 };
 
   g_test_summary ("Word lengths computed by tasks, mapped back to their "
                   "words by task id: red, green, blue → 3, 5, 4");
@@ -472,7 +453,7 @@ test_example_word_lengths (void)
       g_hash_table_insert (index_of, g_memdup2 (&id, sizeof id), GUINT_TO_POINTER (i));
     }
 
-  js_join_set_join_all_async (set, NULL, join_all_cb, &all);
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
   js_test_iterate_until (NULL, &all.done);
   g_assert_no_error (all.error);
   g_assert_nonnull (all.tasks);
@@ -1394,7 +1375,7 @@ static void
 test_join_all_order (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
-  JoinAll all = { 0 };
+  JsTestJoinAll all = { 0 };
   Gated gated[4];
   guint64 ids[4];
   guint expected[4] = { 2, 3, 0, 1 };
@@ -1409,7 +1390,7 @@ test_join_all_order (void)
     }
   gated_init (&gated[3], 3);
 
-  js_join_set_join_all_async (set, NULL, join_all_cb, &all);
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
   js_test_iterate_pending (NULL);
   g_assert_false (all.done);
 
@@ -1459,9 +1440,9 @@ static void
 test_join_all_empty (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
-  JoinAll all = { 0 };
+  JsTestJoinAll all = { 0 };
 
-  js_join_set_join_all_async (set, NULL, join_all_cb, &all);
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
   g_assert_false (all.done);
   js_test_iterate_until (NULL, &all.done);
   g_assert_no_error (all.error);
@@ -1477,7 +1458,7 @@ test_join_all_cancel (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  JoinAll all = { 0 };
+  JsTestJoinAll all = { 0 };
   Gated gated[5];
   guint64 ids[5];
   const guint order[] = { 2, 0, 1, 3 };
@@ -1494,7 +1475,7 @@ test_join_all_cancel (void)
   gated_finish (&gated[0]);
   gated_finish (&gated[1]);
 
-  js_join_set_join_all_async (set, cancellable, join_all_cb, &all);
+  js_join_set_join_all_async (set, cancellable, js_test_join_all_cb, &all);
   js_test_iterate_pending (NULL);
   g_assert_false (all.done);
 
