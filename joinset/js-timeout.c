@@ -1,0 +1,106 @@
+/* js-timeout.c: the time limits of running tasks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "js-i18n-private.h"
+#include "js-join-error.h"
+#include "js-core-private.h"
+
+/* A running task's timeout, in the timer thread's context. */
+typedef struct
+{
+  guint64  id;
+  guint    timeout_ms;
+  JsCore  *core;
+} JsTimeout;
+
+void
+timeout_free (gpointer data)
+{
+  JsTimeout *t = data;
+
+  _js_core_unref (t->core);
+  g_free (t);
+}
+
+gboolean
+timeout_cb (gpointer data)
+{
+  JsTimeout *t = data;
+  JsCore *core = t->core;
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTask *task;
+
+  flush.in_timer = TRUE;
+
+  g_mutex_lock (&core->mutex);
+  /* Completing the task removes its timer: if it is still there, the task
+   * still runs (or was let go with detach_all()). */
+  if (core->timers != NULL &&
+      g_hash_table_lookup (core->timers, &t->id) == g_main_current_source ())
+    {
+      GSource *timer = NULL;
+
+      g_hash_table_steal_extended (core->timers, &t->id, NULL, (gpointer *) &timer);
+      flush_add_source (&flush, timer);
+
+      task = _js_id_table_lookup (&core->tasks, t->id);
+      if (task != NULL && task->state == JS_TASK_RUNNING)
+        {
+          task->has_timer = FALSE;
+          abort_task_with_error_locked (core, task,
+                                        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                     /* Translators: %u is a
+                                                      * number of milliseconds */
+                                                     _("The task timed out after %u ms"),
+                                                     t->timeout_ms),
+                                        &flush);
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  flush_run (core, &flush);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the timeout of @task, which just started.
+ *
+ * The source is attached with the core's lock held, so that timeout_cb()
+ * always finds it in core->timers: the one exception to "no GMainContext
+ * lock under the core's", safe because the timer context is private and
+ * its thread never holds its lock while taking a core's. The key is the
+ * task's own id: complete_locked() removes the entry before the task can
+ * be finalized. */
+void
+start_timeout (JsCore *core,
+               JsTask *task)
+{
+  JsTimeout *t = g_new (JsTimeout, 1);
+  GSource *timer = g_timeout_source_new (task->timeout_ms);
+
+  t->id = task->id;
+  t->timeout_ms = task->timeout_ms;
+  t->core = _js_core_ref (core);
+  g_source_set_static_name (timer, "[joinset] task timeout");
+  g_source_set_callback (timer, timeout_cb, t, timeout_free);
+
+  g_mutex_lock (&core->mutex);
+  if (task->state == JS_TASK_RUNNING && !task->detached && core->source != NULL)
+    {
+      if (core->timers == NULL)
+        core->timers = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_source_attach (timer, _js_pool_get_timer_context ());
+      g_hash_table_insert (core->timers, &task->id, g_steal_pointer (&timer));
+      task->has_timer = TRUE;
+    }
+  g_mutex_unlock (&core->mutex);
+
+  /* It finished (or was let go) first. */
+  g_clear_pointer (&timer, g_source_unref);
+}
