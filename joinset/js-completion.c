@@ -12,17 +12,17 @@
 #include "js-core-private.h"
 
 /* Keeps track of a running thread task whose outcome the set no longer
- * waits for, until its function returns (see _js_core_drain()), so that a
+ * waits for, until its function returns (see _js_runner_drain()), so that a
  * shutdown stuck on it can name it. */
 void
-finishing_add_locked (JsCore *core,
+_js_completion_linger_locked (JsCore *core,
                       JsTask *task)
 {
-  if (!task->in_thread || task->func_done || task->finishing)
+  if (!task->in_thread || task->func_done || task->lingering)
     return;
 
-  task->finishing = TRUE;
-  g_queue_push_tail_link (&core->finishing, &task->link);
+  task->lingering = TRUE;
+  g_queue_push_tail_link (&core->lingering, &task->link);
 }
 
 /* Gives @task its outcome (taking ownership of @result) and, unless the
@@ -37,7 +37,7 @@ finishing_add_locked (JsCore *core,
  * could free it under its feet. The consumer then gets a new task object
  * with the same id and name instead. */
 void
-complete_locked (JsCore   *core,
+_js_completion_complete_locked (JsCore   *core,
                  JsTask   *task,
                  JsResult *result,
                  gboolean  producer_ref,
@@ -75,7 +75,7 @@ complete_locked (JsCore   *core,
     }
 
   core->n_finished++;
-  arm_later_locked (core, flush);
+  _js_core_arm_later_locked (core, flush);
 
   if (task->has_timer)
     {
@@ -83,13 +83,13 @@ complete_locked (JsCore   *core,
 
       task->has_timer = FALSE;
       if (g_hash_table_steal_extended (core->timers, &task->id, NULL, (gpointer *) &timer))
-        flush_add_source (flush, timer);
+        _js_flush_add_source (flush, timer);
     }
 
   /* A thread task holds its slot until its function returns; a task in
    * the context holds it until it completes. */
   if (!task->in_thread || prev != JS_TASK_RUNNING)
-    release_slot_locked (core, task, flush);
+    _js_run_queue_release_slot_locked (core, task, flush);
 
   if (task->detached || core->disposed)
     {
@@ -97,7 +97,7 @@ complete_locked (JsCore   *core,
       task->result = *result;
       memset (result, 0, sizeof *result);
       if (prev != JS_TASK_RUNNING)
-        flush_add_unref (flush, task);
+        _js_flush_add_unref (flush, task);
       task->state = JS_TASK_JOINED;
       return;
     }
@@ -114,7 +114,7 @@ complete_locked (JsCore   *core,
         {
           joinable = _js_task_new_completed (task);
           _js_id_table_insert (&core->tasks, joinable->id, joinable);
-          finishing_add_locked (core, task);
+          _js_completion_linger_locked (core, task);
         }
     }
 
@@ -134,12 +134,12 @@ complete_locked (JsCore   *core,
       core->length--;
       if (task->emit_finished || failed)
         {
-          g_queue_push_tail (&core->finished, joinable);
-          arm_locked (core, flush);
+          g_queue_push_tail (&core->emit_finished_queue, joinable);
+          _js_core_arm_locked (core, flush);
         }
       else
         {
-          flush_add_unref (flush, joinable);
+          _js_flush_add_unref (flush, joinable);
         }
     }
   else
@@ -147,21 +147,21 @@ complete_locked (JsCore   *core,
       g_queue_push_tail_link (&core->completed, &joinable->link);
       if (task->emit_finished)
         {
-          g_queue_push_tail (&core->finished, g_object_ref (joinable));
-          arm_locked (core, flush);
+          g_queue_push_tail (&core->emit_finished_queue, g_object_ref (joinable));
+          _js_core_arm_locked (core, flush);
         }
     }
 
   if ((core->abort_on_error && failed) || (core->abort_on_success && succeeded))
-    abort_all_locked (core, flush);
+    _js_completion_abort_all_locked (core, flush);
 
-  serve_waiters_locked (core, flush);
+  _js_waiter_serve_locked (core, flush);
 }
 
 /* Ends @task with @error (owned), or the abort error if it is %NULL:
  * an unstarted task never runs, a running one is cancelled. */
 void
-abort_task_with_error_locked (JsCore  *core,
+_js_completion_abort_with_error_locked (JsCore  *core,
                               JsTask  *task,
                               GError  *error,
                               JsFlush *flush)
@@ -197,15 +197,15 @@ abort_task_with_error_locked (JsCore  *core,
       task->user_data_destroy = NULL;
     }
 
-  complete_locked (core, task, &result, FALSE, flush);
+  _js_completion_complete_locked (core, task, &result, FALSE, flush);
 }
 
 void
-abort_task_locked (JsCore  *core,
+_js_completion_abort_locked (JsCore  *core,
                    JsTask  *task,
                    JsFlush *flush)
 {
-  abort_task_with_error_locked (core, task, NULL, flush);
+  _js_completion_abort_with_error_locked (core, task, NULL, flush);
 }
 
 void
@@ -221,14 +221,14 @@ abort_list_locked (JsCore  *core,
       JsTask *task = link->data;
 
       if (!task->detached)
-        abort_task_locked (core, task, flush);
+        _js_completion_abort_locked (core, task, flush);
 
       link = next;
     }
 }
 
 void
-abort_all_locked (JsCore  *core,
+_js_completion_abort_all_locked (JsCore  *core,
                   JsFlush *flush)
 {
   /* Queued tasks first: they hold no slot, so aborting them starts

@@ -12,7 +12,7 @@
 #include "js-core-private.h"
 
 void
-core_dispose (JsCore *core)
+_js_core_dispose (JsCore *core)
 {
   JsFlush flush = JS_FLUSH_INIT;
   GQueue *lists[] = { &core->queue, &core->main_ready, &core->thread_ready };
@@ -34,8 +34,8 @@ core_dispose (JsCore *core)
   core->disposed = TRUE;
 
   /* Unfinished tasks: queued ones never run, running ones are cancelled.
-   * As the core is disposed, complete_locked() keeps none of them. */
-  abort_all_locked (core, &flush);
+   * As the core is disposed, _js_completion_complete_locked() keeps none of them. */
+  _js_completion_abort_all_locked (core, &flush);
 
   /* Results nobody joined. */
   while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
@@ -43,7 +43,7 @@ core_dispose (JsCore *core)
       JsTask *task = link->data;
 
       task->state = JS_TASK_JOINED;
-      flush_add_unref (&flush, task);
+      _js_flush_add_unref (&flush, task);
     }
 
   /* Detached tasks that have not started need the set to run: they are
@@ -57,7 +57,7 @@ core_dispose (JsCore *core)
           JsTask *task = link->data;
 
           g_assert (task->detached);
-          abort_task_locked (core, task, &flush);
+          _js_completion_abort_locked (core, task, &flush);
           link = next;
         }
     }
@@ -66,47 +66,47 @@ core_dispose (JsCore *core)
   core->length = 0;
 
   /* Signals nobody can receive any more. */
-  while ((task_ref = g_queue_pop_head (&core->finished)) != NULL)
-    flush_add_unref (&flush, task_ref);
-  while ((task_ref = g_queue_pop_head (&core->progressed)) != NULL)
+  while ((task_ref = g_queue_pop_head (&core->emit_finished_queue)) != NULL)
+    _js_flush_add_unref (&flush, task_ref);
+  while ((task_ref = g_queue_pop_head (&core->emit_progress_queue)) != NULL)
     {
       task_ref->extra->progress_pending = FALSE;
-      flush_add_unref (&flush, task_ref);
+      _js_flush_add_unref (&flush, task_ref);
     }
 
   source = g_steal_pointer (&core->source);
   if (core->stuck_timer != NULL)
     {
-      flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
+      _js_flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
     }
 
   /* Joins still pending (only after g_object_run_dispose(): a pending
    * join holds the set) find an empty set. With the source gone, they
    * and the joins it had yet to deliver complete through their GTask, or
    * an idle in the set's context. */
-  serve_waiters_locked (core, &flush);
-  deliver = take_deliver_locked (core);
+  _js_waiter_serve_locked (core, &flush);
+  deliver = _js_waiter_take_deliver_locked (core);
   while ((link = g_queue_pop_head_link (&deliver)) != NULL)
-    flush_add_deliver (&flush, link->data);
+    _js_flush_add_deliver (&flush, link->data);
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   g_source_destroy (source);
   g_source_unref (source);
 }
 
 void
-on_parent_cancelled (GCancellable *cancellable,
+_js_core_parent_cancelled (GCancellable *cancellable,
                      JsCore       *core)
 {
   JsFlush flush = JS_FLUSH_INIT;
 
   g_mutex_lock (&core->mutex);
   core->closed = TRUE;
-  abort_all_locked (core, &flush);
+  _js_completion_abort_all_locked (core, &flush);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }

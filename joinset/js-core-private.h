@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 /* Deferred work. The core never calls user code, emits a signal or drops
  * a task reference while holding its mutex: functions ending in _locked
- * record what must happen into a JsFlush, and flush_run() does it after
+ * record what must happen into a JsFlush, and _js_flush_run() does it after
  * the mutex is released. */
 typedef struct
 {
@@ -74,7 +74,7 @@ typedef struct
 
 /* Lock order: core->mutex, then the pool's watch_mutex. GMainContext locks
  * are never taken with core->mutex held (sources are made ready through a
- * JsFlush), except the private timer context's (see start_timeout()). */
+ * JsFlush), except the private timer context's (see _js_timeout_start()). */
 struct _JsCore
 {
   gatomicrefcount  ref_count;
@@ -96,21 +96,21 @@ struct _JsCore
   GQueue           waiters;        /* JsWaiter NEXT, ALL, SYNC: FIFO */
   GQueue           shutdowns;      /* JsWaiter SHUTDOWN */
   GQueue           deliver;        /* JsWaiter served, completed by source */
-  GQueue           finishing;      /* thread tasks whose function still
+  GQueue           lingering;      /* thread tasks whose function still
                                     * runs although the set no longer waits
                                     * for their outcome (aborted or detached
                                     * while running); no reference: their
                                     * runner holds one */
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
-  GQueue           finished;       /* JsTask, owned: to emit task-finished */
-  GQueue           progressed;     /* JsTask, owned: progress to notify */
+  GQueue           emit_finished_queue; /* JsTask, owned: to emit task-finished */
+  GQueue           emit_progress_queue; /* JsTask, owned: progress to notify */
   GHashTable      *timers;         /* &task->id → GSource, owned: the
                                     * timeouts of running tasks; NULL until
                                     * needed */
   guint64          next_id;
-  guint64          progress;       /* thread tasks started, for the watchdog */
-  guint64          watched_progress;
-  gint64           arm_time;       /* see arm_at_locked(); written under
+  guint64          n_thread_started; /* thread tasks started, for the watchdog */
+  guint64          watched_n_started;
+  gint64           arm_time;       /* see _js_core_arm_at_locked(); written under
                                     * mutex, read atomically without it by
                                     * the source's prepare and check */
   guint64          order_next;     /* ordered: no task with a smaller id
@@ -156,7 +156,7 @@ struct _JsJoinSet
  * source again before it polls), and one wake-up per batch otherwise:
  * only a change to an earlier time wakes the context up. */
 static inline void
-arm_at_locked (JsCore  *core,
+_js_core_arm_at_locked (JsCore  *core,
                gint64   time,
                JsFlush *flush)
 {
@@ -171,10 +171,10 @@ arm_at_locked (JsCore  *core,
 
 /* At once: joins to deliver, tasks to run. */
 static inline void
-arm_locked (JsCore  *core,
+_js_core_arm_locked (JsCore  *core,
             JsFlush *flush)
 {
-  arm_at_locked (core, 0, flush);
+  _js_core_arm_at_locked (core, 0, flush);
 }
 
 /* Soon: the counters and progress to notify, coalesced so that a UI is
@@ -182,13 +182,13 @@ arm_locked (JsCore  *core,
 #define JS_NOTIFY_INTERVAL_USEC (16 * G_TIME_SPAN_MILLISECOND)
 
 static inline void
-arm_later_locked (JsCore  *core,
+_js_core_arm_later_locked (JsCore  *core,
                   JsFlush *flush)
 {
   if (core->source == NULL || core->arm_time >= 0)
     return;
 
-  arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
+  _js_core_arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
 }
 
 /* Joins delivered in one dispatch of the set's source, at most (about). */
@@ -196,78 +196,78 @@ arm_later_locked (JsCore  *core,
 
 /* js-flush.c */
 void
-flush_add_unref (JsFlush  *flush,
+_js_flush_add_unref (JsFlush  *flush,
                  gpointer  object);
 
 void
-flush_add_deliver (JsFlush  *flush,
+_js_flush_add_deliver (JsFlush  *flush,
                    JsWaiter *w);
 
 void
-flush_add_source (JsFlush *flush,
+_js_flush_add_source (JsFlush *flush,
                   GSource *source);
 
 gboolean
 cancel_all_cb (gpointer data);
 
 void
-flush_run (JsCore  *core,
+_js_flush_run (JsCore  *core,
            JsFlush *flush);
 
 /* js-run-queue.c */
 void
-ensure_drainers_locked (JsCore  *core,
+_js_run_queue_ensure_drainers_locked (JsCore  *core,
                         JsFlush *flush);
 
 void
-make_ready_locked (JsCore  *core,
+_js_run_queue_make_ready_locked (JsCore  *core,
                    JsTask  *task,
                    JsFlush *flush);
 
 gboolean
-has_free_slot_locked (JsCore *core);
+_js_run_queue_has_free_slot_locked (JsCore *core);
 
 void
-schedule_locked (JsCore  *core,
+_js_run_queue_schedule_locked (JsCore  *core,
                  JsFlush *flush);
 
 void
-release_slot_locked (JsCore  *core,
+_js_run_queue_release_slot_locked (JsCore  *core,
                      JsTask  *task,
                      JsFlush *flush);
 
 JsTaskFunc
-start_task_locked (JsCore       *core,
+_js_run_queue_start_task_locked (JsCore       *core,
                    JsTask       *task,
                    GCancellable *cancellable,
                    JsFlush      *flush);
 
 /* js-waiter.c */
 void
-finish_waiter_locked (JsCore   *core,
+_js_waiter_finish_locked (JsCore   *core,
                       JsWaiter *w,
                       JsFlush  *flush);
 
 JsTask *
-take_completed_locked (JsCore  *core,
+_js_waiter_take_completed_locked (JsCore  *core,
                        JsFlush *flush);
 
 void
-serve_waiters_locked (JsCore  *core,
+_js_waiter_serve_locked (JsCore  *core,
                       JsFlush *flush);
 
 void
-complete_shutdowns_locked (JsCore  *core,
+_js_waiter_complete_shutdowns_locked (JsCore  *core,
                            JsFlush *flush);
 
 GQueue
-take_deliver_locked (JsCore *core);
+_js_waiter_take_deliver_locked (JsCore *core);
 
 void
 waiter_free (gpointer data);
 
 void
-waiter_unlink_locked (JsCore   *core,
+_js_waiter_unlink_locked (JsCore   *core,
                       JsWaiter *w,
                       JsFlush  *flush);
 
@@ -275,7 +275,7 @@ gboolean
 light_deliver_cb (gpointer data);
 
 void
-waiter_deliver (JsWaiter *w,
+_js_waiter_deliver (JsWaiter *w,
                 gboolean  in_source);
 
 gboolean
@@ -286,7 +286,7 @@ gboolean
 on_waiter_deadline (gpointer data);
 
 JsWaiter *
-waiter_new_async (JsJoinSet           *self,
+_js_waiter_new_async (JsJoinSet           *self,
                   JsWaitKind           kind,
                   gboolean             light,
                   GCancellable        *cancellable,
@@ -296,24 +296,24 @@ waiter_new_async (JsJoinSet           *self,
 
 /* js-completion.c */
 void
-finishing_add_locked (JsCore *core,
+_js_completion_linger_locked (JsCore *core,
                       JsTask *task);
 
 void
-complete_locked (JsCore   *core,
+_js_completion_complete_locked (JsCore   *core,
                  JsTask   *task,
                  JsResult *result,
                  gboolean  producer_ref,
                  JsFlush  *flush);
 
 void
-abort_task_with_error_locked (JsCore  *core,
+_js_completion_abort_with_error_locked (JsCore  *core,
                               JsTask  *task,
                               GError  *error,
                               JsFlush *flush);
 
 void
-abort_task_locked (JsCore  *core,
+_js_completion_abort_locked (JsCore  *core,
                    JsTask  *task,
                    JsFlush *flush);
 
@@ -323,7 +323,7 @@ abort_list_locked (JsCore  *core,
                    JsFlush *flush);
 
 void
-abort_all_locked (JsCore  *core,
+_js_completion_abort_all_locked (JsCore  *core,
                   JsFlush *flush);
 
 /* js-timeout.c */
@@ -334,18 +334,18 @@ gboolean
 timeout_cb (gpointer data);
 
 void
-start_timeout (JsCore *core,
+_js_timeout_start (JsCore *core,
                JsTask *task);
 
 gboolean
-run_main_task (JsCore *core);
+_js_runner_run_main_task (JsCore *core);
 
 /* js-core-lifecycle.c */
 void
-core_dispose (JsCore *core);
+_js_core_dispose (JsCore *core);
 
 void
-on_parent_cancelled (GCancellable *cancellable,
+_js_core_parent_cancelled (GCancellable *cancellable,
                      JsCore       *core);
 
 G_END_DECLS

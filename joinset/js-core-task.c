@@ -32,12 +32,12 @@ _js_core_task_return (JsTask   *task,
       /* Otherwise the task was aborted first: this late result is freed
        * below. */
       if (task->state == JS_TASK_RUNNING)
-        complete_locked (core, task, result, TRUE, &flush);
+        _js_completion_complete_locked (core, task, result, TRUE, &flush);
     }
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (twice)
     g_critical ("A js_task_return_*() function was called twice on task %"
@@ -61,7 +61,7 @@ _js_core_task_dispose (JsTask *task)
       JsResult result = { JS_RESULT_ERROR };
 
       /* The producer let go without returning: the consumer gets a new
-       * task object carrying the error (see complete_locked()). */
+       * task object carrying the error (see _js_completion_complete_locked()). */
       g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
 
       result.u.error = g_error_new (JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED,
@@ -69,7 +69,7 @@ _js_core_task_dispose (JsTask *task)
                                      * identifies a task */
                                     _("Task %s was dropped without returning a result"),
                                     id);
-      complete_locked (core, task, &result, FALSE, &flush);
+      _js_completion_complete_locked (core, task, &result, FALSE, &flush);
     }
 
   /* The producer is done with user_data. */
@@ -78,7 +78,7 @@ _js_core_task_dispose (JsTask *task)
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (destroy != NULL)
     destroy (data);
@@ -100,10 +100,10 @@ _js_core_task_set_progress (JsTask *task,
       !task->detached && core->source != NULL)
     {
       extra->progress_pending = TRUE;
-      g_queue_push_tail (&core->progressed, g_object_ref (task));
-      arm_later_locked (core, &flush);
+      g_queue_push_tail (&core->emit_progress_queue, g_object_ref (task));
+      _js_core_arm_later_locked (core, &flush);
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }

@@ -45,8 +45,8 @@ _js_core_unref (JsCore *core)
   g_assert (core->shutdowns.length == 0);
   g_assert (core->deliver.length == 0);
 
-  g_assert (core->finished.length == 0);
-  g_assert (core->progressed.length == 0);
+  g_assert (core->emit_finished_queue.length == 0);
+  g_assert (core->emit_progress_queue.length == 0);
   g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
 
   g_clear_pointer (&core->timers, g_hash_table_unref);

@@ -12,7 +12,7 @@
 #include "js-core-private.h"
 
 void
-flush_add_unref (JsFlush  *flush,
+_js_flush_add_unref (JsFlush  *flush,
                  gpointer  object)
 {
   if (flush->unref == NULL)
@@ -21,7 +21,7 @@ flush_add_unref (JsFlush  *flush,
 }
 
 void
-flush_add_deliver (JsFlush  *flush,
+_js_flush_add_deliver (JsFlush  *flush,
                    JsWaiter *w)
 {
   if (flush->deliver == NULL)
@@ -30,7 +30,7 @@ flush_add_deliver (JsFlush  *flush,
 }
 
 void
-flush_add_source (JsFlush *flush,
+_js_flush_add_source (JsFlush *flush,
                   GSource *source)
 {
   if (flush->sources == NULL)
@@ -50,7 +50,7 @@ cancel_all_cb (gpointer data)
 }
 
 void
-flush_run (JsCore  *core,
+_js_flush_run (JsCore  *core,
            JsFlush *flush)
 {
   if (flush->cancel != NULL)
@@ -92,7 +92,7 @@ flush_run (JsCore  *core,
   if (flush->deliver != NULL)
     {
       for (guint i = 0; i < flush->deliver->len; i++)
-        waiter_deliver (g_ptr_array_index (flush->deliver, i), FALSE);
+        _js_waiter_deliver (g_ptr_array_index (flush->deliver, i), FALSE);
       g_ptr_array_unref (flush->deliver);
     }
 

@@ -19,11 +19,11 @@ void    _js_core_unref            (JsCore   *core);
 
 /* Runs thread tasks of @core until its run queue is empty. Called by the
  * shared thread pool, one call per drainer the core asked for. */
-void    _js_core_drain            (JsCore   *core);
+void    _js_runner_drain            (JsCore   *core);
 
 /* Called by the pool's watchdog every tick while @core is watched.
  * Returns FALSE when the core no longer needs watching. */
-gboolean _js_core_check_stalled   (JsCore   *core);
+gboolean _js_runner_check_stalled   (JsCore   *core);
 
 /* The producer returned @result (ownership transferred). */
 void    _js_core_task_return      (JsTask   *task,

@@ -216,11 +216,11 @@ core_dispatch (JsCore  *core,
 
   g_mutex_lock (&core->mutex);
   __atomic_store_n (&core->arm_time, -1, __ATOMIC_RELEASE);
-  deliver = take_deliver_locked (core);
+  deliver = _js_waiter_take_deliver_locked (core);
   n_main = core->main_ready.length;
 
-  progressed = core->progressed;
-  g_queue_init (&core->progressed);
+  progressed = core->emit_progress_queue;
+  g_queue_init (&core->emit_progress_queue);
   if (progressed.length > 0)
     fractions = g_new (double, progressed.length);
   link = progressed.head;
@@ -231,8 +231,8 @@ core_dispatch (JsCore  *core,
       extra->progress_pending = FALSE;
       fractions[i] = extra->progress;
     }
-  finished = core->finished;
-  g_queue_init (&core->finished);
+  finished = core->emit_finished_queue;
+  g_queue_init (&core->emit_finished_queue);
 
   g_mutex_unlock (&core->mutex);
 
@@ -248,7 +248,7 @@ core_dispatch (JsCore  *core,
         {
           GList *next = link->next;
 
-          waiter_deliver (link->data, TRUE);
+          _js_waiter_deliver (link->data, TRUE);
           link = next;
           n++;
         }
@@ -257,7 +257,7 @@ core_dispatch (JsCore  *core,
         break;
 
       g_mutex_lock (&core->mutex);
-      deliver = take_deliver_locked (core);
+      deliver = _js_waiter_take_deliver_locked (core);
       g_mutex_unlock (&core->mutex);
 
       if (deliver.length == 0)
@@ -266,7 +266,7 @@ core_dispatch (JsCore  *core,
 
   /* Only the tasks ready now: tasks they spawn run in a later iteration. */
   for (guint i = 0; i < n_main; i++)
-    if (!run_main_task (core))
+    if (!_js_runner_run_main_task (core))
       break;
 
   /* The values notified are taken last, after the tasks above ran: a
@@ -402,7 +402,7 @@ js_join_set_constructed (GObject *object)
 
   if (self->cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (self->cancellable,
-                                                G_CALLBACK (on_parent_cancelled),
+                                                G_CALLBACK (_js_core_parent_cancelled),
                                                 _js_core_ref (self->core),
                                                 (GDestroyNotify) _js_core_unref);
 }
@@ -419,7 +419,7 @@ js_join_set_dispose (GObject *object)
     g_cancellable_disconnect (self->cancellable, self->cancelled_id);
   self->cancelled_id = 0;
 
-  core_dispose (self->core);
+  _js_core_dispose (self->core);
 
   G_OBJECT_CLASS (js_join_set_parent_class)->dispose (object);
 }
@@ -946,10 +946,10 @@ js_join_set_set_max_concurrent (JsJoinSet *self,
   g_mutex_lock (&core->mutex);
   changed = core->max_concurrent != max_concurrent;
   core->max_concurrent = max_concurrent;
-  schedule_locked (core, &flush);
+  _js_run_queue_schedule_locked (core, &flush);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONCURRENT]);
@@ -1028,14 +1028,14 @@ set_flag (JsJoinSet *self,
         core->order_next = first_id_locked (core);
       /* Unordered, tasks that waited behind the oldest may be joined. */
       if (changed)
-        serve_waiters_locked (core, &flush);
+        _js_waiter_serve_locked (core, &flush);
       break;
     default:
       g_assert_not_reached ();
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
@@ -1481,7 +1481,7 @@ spawn_internal (JsJoinSet      *self,
     {
       /* Never spawned: dropping it destroys user_data. */
       task->state = JS_TASK_JOINED;
-      flush_add_unref (&flush, task);
+      _js_flush_add_unref (&flush, task);
     }
   else
     {
@@ -1490,13 +1490,13 @@ spawn_internal (JsJoinSet      *self,
       core->length++;
       core->n_spawned++;
       core->n_queued++;
-      arm_locked (core, &flush);
+      _js_core_arm_locked (core, &flush);
 
-      if (core->queue.length == 0 && has_free_slot_locked (core))
+      if (core->queue.length == 0 && _js_run_queue_has_free_slot_locked (core))
         {
-          make_ready_locked (core, task, &flush);
+          _js_run_queue_make_ready_locked (core, task, &flush);
           if (in_thread)
-            ensure_drainers_locked (core, &flush);
+            _js_run_queue_ensure_drainers_locked (core, &flush);
         }
       else
         {
@@ -1506,7 +1506,7 @@ spawn_internal (JsJoinSet      *self,
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return id;
 }
@@ -1681,7 +1681,7 @@ join_async (JsJoinSet           *self,
   JsFlush flush = JS_FLUSH_INIT;
   JsWaiter *w;
 
-  w = waiter_new_async (self, kind, can_join_light (core, timeout_ms, cancellable),
+  w = _js_waiter_new_async (self, kind, can_join_light (core, timeout_ms, cancellable),
                         cancellable, callback, user_data, source_tag);
 
   /* Attached before the lock, as GMainContext locks are never taken under
@@ -1698,15 +1698,15 @@ join_async (JsJoinSet           *self,
   g_mutex_lock (&core->mutex);
   g_queue_push_tail_link (&core->waiters, &w->link);
   w->queue = &core->waiters;
-  serve_waiters_locked (core, &flush);
+  _js_waiter_serve_locked (core, &flush);
   if (w->timed_out && !w->done)
     {
       g_queue_unlink (w->queue, &w->link);
-      finish_waiter_locked (core, w, &flush);
+      _js_waiter_finish_locked (core, w, &flush);
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }
 
 /* The pointer an async join returned, from a GTask or a light result. */
@@ -1807,14 +1807,14 @@ on_sync_cancelled (GCancellable *cancellable,
   g_mutex_lock (&core->mutex);
   if (!w->done)
     {
-      waiter_unlink_locked (core, w, &flush);
+      _js_waiter_unlink_locked (core, w, &flush);
       g_cond_broadcast (&core->cond);
       if (w->iterating)
         flush.wakeup = TRUE;
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }
 
 /**
@@ -1867,10 +1867,10 @@ js_join_set_join_next (JsJoinSet     *self,
   g_mutex_lock (&core->mutex);
   g_queue_push_tail_link (&core->waiters, &w.link);
   w.queue = &core->waiters;
-  serve_waiters_locked (core, &flush);
+  _js_waiter_serve_locked (core, &flush);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (cancellable != NULL)
     cancelled_id = g_cancellable_connect (cancellable,
@@ -1937,12 +1937,12 @@ js_join_set_try_join_next (JsJoinSet *self)
   core = self->core;
 
   g_mutex_lock (&core->mutex);
-  task = take_completed_locked (core, &flush);
+  task = _js_waiter_take_completed_locked (core, &flush);
   if (task != NULL && core->length == 0)
-    serve_waiters_locked (core, &flush);
+    _js_waiter_serve_locked (core, &flush);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return task;
 }
@@ -2091,12 +2091,12 @@ js_join_set_abort (JsJoinSet *self,
   task = _js_id_table_lookup (&core->tasks, id);
   if (task != NULL && task->state < JS_TASK_COMPLETED)
     {
-      abort_task_locked (core, task, &flush);
+      _js_completion_abort_locked (core, task, &flush);
       aborted = TRUE;
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return aborted;
 }
@@ -2122,10 +2122,10 @@ js_join_set_abort_all (JsJoinSet *self)
   core = self->core;
 
   g_mutex_lock (&core->mutex);
-  abort_all_locked (core, &flush);
+  _js_completion_abort_all_locked (core, &flush);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }
 
 /**
@@ -2161,13 +2161,13 @@ js_join_set_detach_all (JsJoinSet *self)
       JsTask *task = link->data;
 
       task->state = JS_TASK_JOINED;
-      flush_add_unref (&flush, task);
+      _js_flush_add_unref (&flush, task);
     }
 
   while ((link = g_queue_pop_head_link (&core->running)) != NULL)
     {
       ((JsTask *)link->data)->detached = TRUE;
-      finishing_add_locked (core, link->data);
+      _js_completion_linger_locked (core, link->data);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
@@ -2176,12 +2176,12 @@ js_join_set_detach_all (JsJoinSet *self)
 
   _js_id_table_remove_all (&core->tasks);
   core->length = 0;
-  arm_locked (core, &flush);
-  serve_waiters_locked (core, &flush);
+  _js_core_arm_locked (core, &flush);
+  _js_waiter_serve_locked (core, &flush);
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 }
 
 /* How long a shutdown waits before it warns about the thread functions it
@@ -2237,7 +2237,7 @@ stuck_timer_cb (gpointer data)
 
       /* Aborted thread tasks whose function did not return, then those
        * that returned a result and did not leave their function. */
-      for (GList *l = core->finishing.head; l != NULL; l = l->next)
+      for (GList *l = core->lingering.head; l != NULL; l = l->next)
         {
           append_task_locked (names, l->data, n_named++);
         }
@@ -2310,7 +2310,7 @@ js_join_set_shutdown_async (JsJoinSet           *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   core = self->core;
-  w = waiter_new_async (self, JS_WAIT_SHUTDOWN, FALSE, cancellable, callback, user_data,
+  w = _js_waiter_new_async (self, JS_WAIT_SHUTDOWN, FALSE, cancellable, callback, user_data,
                         js_join_set_shutdown_async);
 
   /* Attached before the lock (GMainContext locks are never taken under
@@ -2327,16 +2327,16 @@ js_join_set_shutdown_async (JsJoinSet           *self,
 
   g_mutex_lock (&core->mutex);
   core->closed = TRUE;
-  abort_all_locked (core, &flush);
+  _js_completion_abort_all_locked (core, &flush);
   g_queue_push_tail_link (&core->shutdowns, &w->link);
   w->queue = &core->shutdowns;
   if (core->n_active == 0)
-    complete_shutdowns_locked (core, &flush);
+    _js_waiter_complete_shutdowns_locked (core, &flush);
   else if (timer != NULL && core->stuck_timer == NULL && core->source != NULL)
     core->stuck_timer = g_steal_pointer (&timer);
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (timer != NULL)
     {

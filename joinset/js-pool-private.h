@@ -17,7 +17,7 @@ guint _js_pool_get_soft_cap (void);
 #define JS_POOL_MAX_DRAINERS 64
 
 /* Queues one drainer for @core on the shared pool; it calls
- * _js_core_drain() on a worker thread. */
+ * _js_runner_drain() on a worker thread. */
 void  _js_pool_push_drainer (JsCore *core);
 
 /* Watches @core: while it has thread tasks waiting and makes no progress,

@@ -41,7 +41,7 @@ pool_func (gpointer data,
 {
   JsCore *core = data;
 
-  _js_core_drain (core);
+  _js_runner_drain (core);
   _js_core_unref (core);
 }
 
@@ -106,7 +106,7 @@ watchdog_main (gpointer data)
         {
           JsCore *core = g_ptr_array_index (snapshot, i);
 
-          if (!_js_core_check_stalled (core))
+          if (!_js_runner_check_stalled (core))
             {
               g_mutex_lock (&watch_mutex);
               g_ptr_array_remove_fast (watched, core);

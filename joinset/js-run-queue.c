@@ -16,7 +16,7 @@
  * no progress. Drainers busy in a task function do not count as free:
  * that function may block, for example on the task spawned after it. */
 void
-ensure_drainers_locked (JsCore  *core,
+_js_run_queue_ensure_drainers_locked (JsCore  *core,
                         JsFlush *flush)
 {
   guint ready = core->thread_ready.length;
@@ -34,13 +34,13 @@ ensure_drainers_locked (JsCore  *core,
   if (ready > idle && !core->watched)
     {
       core->watched = TRUE;
-      core->watched_progress = core->progress;
+      core->watched_n_started = core->n_thread_started;
       flush->watch = TRUE;
     }
 }
 
 void
-make_ready_locked (JsCore  *core,
+_js_run_queue_make_ready_locked (JsCore  *core,
                    JsTask  *task,
                    JsFlush *flush)
 {
@@ -55,34 +55,34 @@ make_ready_locked (JsCore  *core,
   else
     {
       g_queue_push_tail_link (&core->main_ready, &task->link);
-      arm_locked (core, flush);
+      _js_core_arm_locked (core, flush);
     }
 }
 
 gboolean
-has_free_slot_locked (JsCore *core)
+_js_run_queue_has_free_slot_locked (JsCore *core)
 {
   return core->max_concurrent == 0 || core->n_active < core->max_concurrent;
 }
 
 /* Starts queued tasks, in FIFO order, while there are free slots. */
 void
-schedule_locked (JsCore  *core,
+_js_run_queue_schedule_locked (JsCore  *core,
                  JsFlush *flush)
 {
   GList *link;
 
-  while ((link = core->queue.head) != NULL && has_free_slot_locked (core))
+  while ((link = core->queue.head) != NULL && _js_run_queue_has_free_slot_locked (core))
     {
       g_queue_unlink (&core->queue, link);
-      make_ready_locked (core, link->data, flush);
+      _js_run_queue_make_ready_locked (core, link->data, flush);
     }
 
-  ensure_drainers_locked (core, flush);
+  _js_run_queue_ensure_drainers_locked (core, flush);
 }
 
 void
-release_slot_locked (JsCore  *core,
+_js_run_queue_release_slot_locked (JsCore  *core,
                      JsTask  *task,
                      JsFlush *flush)
 {
@@ -92,16 +92,16 @@ release_slot_locked (JsCore  *core,
   task->holds_slot = FALSE;
   core->n_active--;
 
-  schedule_locked (core, flush);
+  _js_run_queue_schedule_locked (core, flush);
 
   if (core->n_active == 0)
-    complete_shutdowns_locked (core, flush);
+    _js_waiter_complete_shutdowns_locked (core, flush);
 }
 
 /* Marks @task as started: its function, returned, is about to be
  * called. */
 JsTaskFunc
-start_task_locked (JsCore       *core,
+_js_run_queue_start_task_locked (JsCore       *core,
                    JsTask       *task,
                    GCancellable *cancellable,
                    JsFlush      *flush)
@@ -115,7 +115,7 @@ start_task_locked (JsCore       *core,
     g_queue_push_tail_link (&core->running, &task->link);
   core->n_queued--;
   core->n_running++;
-  arm_later_locked (core, flush);
+  _js_core_arm_later_locked (core, flush);
 
   return func;
 }

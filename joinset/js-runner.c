@@ -12,7 +12,7 @@
 #include "js-core-private.h"
 
 void
-_js_core_drain (JsCore *core)
+_js_runner_drain (JsCore *core)
 {
   JsTask *task = NULL;
   JsTaskFunc func = NULL;
@@ -29,22 +29,22 @@ _js_core_drain (JsCore *core)
       if (finished != NULL)
         {
           finished->func_done = TRUE;
-          if (finished->finishing)
+          if (finished->lingering)
             {
-              finished->finishing = FALSE;
-              g_queue_unlink (&core->finishing, &finished->link);
+              finished->lingering = FALSE;
+              g_queue_unlink (&core->lingering, &finished->link);
             }
           core->n_busy--;
-          release_slot_locked (core, finished, &flush);
+          _js_run_queue_release_slot_locked (core, finished, &flush);
         }
 
       link = g_queue_pop_head_link (&core->thread_ready);
       if (link != NULL)
         {
           task = link->data;
-          func = start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
+          func = _js_run_queue_start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
           core->n_busy++;
-          core->progress++;
+          core->n_thread_started++;
         }
       else
         {
@@ -54,7 +54,7 @@ _js_core_drain (JsCore *core)
 
       g_mutex_unlock (&core->mutex);
 
-      flush_run (core, &flush);
+      _js_flush_run (core, &flush);
       g_clear_object (&cancellable);
 
       /* The runner's reference: dropping it may abandon the task. */
@@ -64,13 +64,13 @@ _js_core_drain (JsCore *core)
         break;
 
       if (task->timeout_ms > 0)
-        start_timeout (core, task);
+        _js_timeout_start (core, task);
       func (task, task->cancellable, task->user_data);
     }
 }
 
 gboolean
-_js_core_check_stalled (JsCore *core)
+_js_runner_check_stalled (JsCore *core)
 {
   JsFlush flush = JS_FLUSH_INIT;
   gboolean keep = TRUE;
@@ -82,7 +82,7 @@ _js_core_check_stalled (JsCore *core)
       core->watched = FALSE;
       keep = FALSE;
     }
-  else if (core->progress == core->watched_progress &&
+  else if (core->n_thread_started == core->watched_n_started &&
            core->n_drainers < JS_POOL_MAX_DRAINERS)
     {
       /* Every drainer is stuck in a task: add one. */
@@ -90,18 +90,18 @@ _js_core_check_stalled (JsCore *core)
       flush.n_drainers = 1;
     }
 
-  core->watched_progress = core->progress;
+  core->watched_n_started = core->n_thread_started;
 
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return keep;
 }
 
 /* Runs one task of main_ready. Called by the set's source. */
 gboolean
-run_main_task (JsCore *core)
+_js_runner_run_main_task (JsCore *core)
 {
   GCancellable *cancellable = g_cancellable_new ();
   JsFlush flush = JS_FLUSH_INIT;
@@ -114,11 +114,11 @@ run_main_task (JsCore *core)
   if (link != NULL)
     {
       task = link->data;
-      func = start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
+      func = _js_run_queue_start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (link == NULL)
     {
@@ -127,7 +127,7 @@ run_main_task (JsCore *core)
     }
 
   if (task->timeout_ms > 0)
-    start_timeout (core, task);
+    _js_timeout_start (core, task);
   func (task, task->cancellable, task->user_data);
 
   /* The runner's reference: dropping it may abandon the task. */

@@ -70,7 +70,7 @@ typedef struct
 {
   char   *name;
   double  progress;
-  guint   progress_pending : 1;  /* in JsCore.progressed */
+  guint   progress_pending : 1;  /* in JsCore.emit_progress_queue */
 } JsTaskExtra;
 
 struct _JsTask
@@ -107,7 +107,7 @@ struct _JsTask
   guint           holds_slot : 1;    /* counts in JsCore.n_active */
   guint           func_done : 1;     /* the thread function returned */
   guint           detached : 1;      /* no longer owned by its set */
-  guint           finishing : 1;     /* in JsCore.finishing */
+  guint           lingering : 1;     /* in JsCore.lingering */
   guint           emit_finished : 1; /* emits JsJoinSet::task-finished */
   guint           has_timer : 1;     /* has a timeout in JsCore.timers */
   guint           discarded : 1;     /* freed by a set that discards results */

@@ -252,7 +252,7 @@ _js_task_new (JsCore         *core,
 }
 
 /* A completed stand-in for @task, for the consumer, when the core must not
- * take a reference on @task itself (see complete_locked()). Called with
+ * take a reference on @task itself (see _js_completion_complete_locked()). Called with
  * the core's lock held: @task's fields are stable. */
 JsTask *
 _js_task_new_completed (JsTask *task)

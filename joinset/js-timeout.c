@@ -47,13 +47,13 @@ timeout_cb (gpointer data)
       GSource *timer = NULL;
 
       g_hash_table_steal_extended (core->timers, &t->id, NULL, (gpointer *) &timer);
-      flush_add_source (&flush, timer);
+      _js_flush_add_source (&flush, timer);
 
       task = _js_id_table_lookup (&core->tasks, t->id);
       if (task != NULL && task->state == JS_TASK_RUNNING)
         {
           task->has_timer = FALSE;
-          abort_task_with_error_locked (core, task,
+          _js_completion_abort_with_error_locked (core, task,
                                         g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                                      /* Translators: %u is a
                                                       * number of milliseconds */
@@ -64,7 +64,7 @@ timeout_cb (gpointer data)
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return G_SOURCE_REMOVE;
 }
@@ -75,10 +75,10 @@ timeout_cb (gpointer data)
  * always finds it in core->timers: the one exception to "no GMainContext
  * lock under the core's", safe because the timer context is private and
  * its thread never holds its lock while taking a core's. The key is the
- * task's own id: complete_locked() removes the entry before the task can
+ * task's own id: _js_completion_complete_locked() removes the entry before the task can
  * be finalized. */
 void
-start_timeout (JsCore *core,
+_js_timeout_start (JsCore *core,
                JsTask *task)
 {
   JsTimeout *t = g_new (JsTimeout, 1);

@@ -12,7 +12,7 @@
 #include "js-core-private.h"
 
 void
-finish_waiter_locked (JsCore   *core,
+_js_waiter_finish_locked (JsCore   *core,
                       JsWaiter *w,
                       JsFlush  *flush)
 {
@@ -35,18 +35,18 @@ finish_waiter_locked (JsCore   *core,
     {
       g_queue_push_tail_link (&core->deliver, &w->link);
       w->queue = &core->deliver;
-      arm_locked (core, flush);
+      _js_core_arm_locked (core, flush);
     }
   else
     {
-      flush_add_deliver (flush, w);
+      _js_flush_add_deliver (flush, w);
     }
 }
 
 /* Hands the oldest completed task to a consumer. Returns the core's
  * reference. */
 JsTask *
-take_completed_locked (JsCore  *core,
+_js_waiter_take_completed_locked (JsCore  *core,
                        JsFlush *flush)
 {
   JsTask *task = NULL;
@@ -77,14 +77,14 @@ take_completed_locked (JsCore  *core,
   task->state = JS_TASK_JOINED;
   _js_id_table_remove (&core->tasks, task->id);
   core->length--;
-  arm_locked (core, flush);
+  _js_core_arm_locked (core, flush);
 
   return task;
 }
 
 /* Serves pending joins, first come first served. */
 void
-serve_waiters_locked (JsCore  *core,
+_js_waiter_serve_locked (JsCore  *core,
                       JsFlush *flush)
 {
   GList *link;
@@ -97,7 +97,7 @@ serve_waiters_locked (JsCore  *core,
         {
           JsTask *task;
 
-          while ((task = take_completed_locked (core, flush)) != NULL)
+          while ((task = _js_waiter_take_completed_locked (core, flush)) != NULL)
             g_ptr_array_add (w->all, task);
 
           if (core->length > 0)
@@ -105,7 +105,7 @@ serve_waiters_locked (JsCore  *core,
         }
       else
         {
-          w->task = take_completed_locked (core, flush);
+          w->task = _js_waiter_take_completed_locked (core, flush);
 
           /* Nothing finished yet, but something will. */
           if (w->task == NULL && core->length > 0)
@@ -113,12 +113,12 @@ serve_waiters_locked (JsCore  *core,
         }
 
       g_queue_unlink (&core->waiters, link);
-      finish_waiter_locked (core, w, flush);
+      _js_waiter_finish_locked (core, w, flush);
     }
 }
 
 void
-complete_shutdowns_locked (JsCore  *core,
+_js_waiter_complete_shutdowns_locked (JsCore  *core,
                            JsFlush *flush)
 {
   GList *link;
@@ -127,18 +127,18 @@ complete_shutdowns_locked (JsCore  *core,
    * context, so that the GTask (which holds the set) is released in the
    * caller's thread right after its callback, not later by a worker. */
   while ((link = g_queue_pop_head_link (&core->shutdowns)) != NULL)
-    finish_waiter_locked (core, link->data, flush);
+    _js_waiter_finish_locked (core, link->data, flush);
 
   if (core->stuck_timer != NULL)
     {
-      flush_add_source (flush, g_steal_pointer (&core->stuck_timer));
+      _js_flush_add_source (flush, g_steal_pointer (&core->stuck_timer));
     }
 }
 
 
 /* The served waiters to complete, taken out of the core. */
 GQueue
-take_deliver_locked (JsCore *core)
+_js_waiter_take_deliver_locked (JsCore *core)
 {
   GQueue deliver = core->deliver;
 
@@ -180,7 +180,7 @@ waiter_free (gpointer data)
 /* Takes a pending waiter out of its queue. A join_all waiter gives back
  * the tasks it collected, so that cancelling it loses none. */
 void
-waiter_unlink_locked (JsCore   *core,
+_js_waiter_unlink_locked (JsCore   *core,
                       JsWaiter *w,
                       JsFlush  *flush)
 {
@@ -203,15 +203,15 @@ waiter_unlink_locked (JsCore   *core,
           core->length++;
           core->order_next = MIN (core->order_next, task->id);
         }
-      arm_locked (core, flush);
-      serve_waiters_locked (core, flush);
+      _js_core_arm_locked (core, flush);
+      _js_waiter_serve_locked (core, flush);
     }
 }
 
 gboolean
 light_deliver_cb (gpointer data)
 {
-  waiter_deliver (data, TRUE);
+  _js_waiter_deliver (data, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -220,7 +220,7 @@ light_deliver_cb (gpointer data)
  * source, for waiters in that context), where a light waiter's callback
  * may run. */
 void
-waiter_deliver (JsWaiter *w,
+_js_waiter_deliver (JsWaiter *w,
                 gboolean  in_source)
 {
   GTask *gtask = g_steal_pointer (&w->gtask);
@@ -309,12 +309,12 @@ on_waiter_cancelled (GCancellable *cancellable,
   g_mutex_lock (&core->mutex);
   if (!w->done)
     {
-      waiter_unlink_locked (core, w, &flush);
+      _js_waiter_unlink_locked (core, w, &flush);
       cancelled = TRUE;
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   if (cancelled)
     {
@@ -349,12 +349,12 @@ on_waiter_deadline (gpointer data)
       else
         {
           g_queue_unlink (w->queue, &w->link);
-          finish_waiter_locked (core, w, &flush);
+          _js_waiter_finish_locked (core, w, &flush);
         }
     }
   g_mutex_unlock (&core->mutex);
 
-  flush_run (core, &flush);
+  _js_flush_run (core, &flush);
 
   return G_SOURCE_REMOVE;
 }
@@ -362,7 +362,7 @@ on_waiter_deadline (gpointer data)
 /* A waiter for an async join or shutdown. A light one (see
  * can_join_light()) has no GTask: the set's source completes it. */
 JsWaiter *
-waiter_new_async (JsJoinSet           *self,
+_js_waiter_new_async (JsJoinSet           *self,
                   JsWaitKind           kind,
                   gboolean             light,
                   GCancellable        *cancellable,
