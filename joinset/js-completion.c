@@ -1,23 +1,27 @@
-/* js-completion.c: how a task gets its outcome: completion, aborts, policies
+/* js-completion.c: how a task gets its outcome
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every task leaves the run queue through _js_completion_complete_locked():
+ * returned by its producer, aborted (abort, abort_all, a timeout, the
+ * parent cancellable, shutdown, dispose) or abandoned. Completion gives
+ * the slot back, keeps the outcome for a join (or discards it), applies
+ * the abort-on-error and abort-on-success policies and serves waiters.
  */
 
 #include "config.h"
 
-#include <string.h>
-
-#include "js-i18n-private.h"
-#include "js-join-error.h"
 #include "js-core-private.h"
 
 /* Keeps track of a running thread task whose outcome the set no longer
- * waits for, until its function returns (see _js_runner_drain()), so that a
+ * waits for, until its function returns (see js-runner.c), so that a
  * shutdown stuck on it can name it. */
-void
-_js_completion_linger_locked (JsCore *core,
-                      JsTask *task)
+static void
+linger_locked (JsCore *core,
+               JsTask *task)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   if (!task->in_thread || task->func_done || task->lingering)
     return;
 
@@ -25,31 +29,13 @@ _js_completion_linger_locked (JsCore *core,
   g_queue_push_tail_link (&core->lingering, &task->link);
 }
 
-/* Gives @task its outcome (taking ownership of @result) and, unless the
- * set no longer wants it, puts it in the completed queue.
- *
- * @producer_ref tells whether the caller holds a live reference to a
- * running @task (the producer returning its result). Otherwise (abort,
- * abandonment) the producer may be dropping its last reference on another
- * thread at this very moment, and taking a new one would resurrect the
- * task from its dispose(): GLib 2.74's g_object_unref() touches a
- * resurrected object after releasing its own reference, so another thread
- * could free it under its feet. The consumer then gets a new task object
- * with the same id and name instead. */
-void
-_js_completion_complete_locked (JsCore   *core,
-                 JsTask   *task,
-                 JsResult *result,
-                 gboolean  producer_ref,
-                 JsFlush  *flush)
+/* Takes @task out of the queue of its state, and out of the counters. */
+static void
+leave_queue_locked (JsCore      *core,
+                    JsTask      *task,
+                    JsTaskState  prev)
 {
-  JsTaskState prev = task->state;
-  JsTask *joinable = task;
-  gboolean failed, succeeded;
-
-  g_assert (prev < JS_TASK_COMPLETED);
-
-  task->state = JS_TASK_COMPLETED;
+  JS_CORE_ASSERT_LOCKED (core);
 
   switch (prev)
     {
@@ -70,21 +56,160 @@ _js_completion_complete_locked (JsCore   *core,
       core->n_running--;
       break;
 
+    case JS_TASK_COMPLETED:
+    case JS_TASK_JOINED:
     default:
       g_assert_not_reached ();
     }
+}
 
+/* The timeout of @task, if it has one, is moot. */
+static void
+drop_timer_locked (JsCore  *core,
+                   JsTask  *task,
+                   JsFlush *flush)
+{
+  GSource *timer = NULL;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (!task->has_timer)
+    return;
+
+  task->has_timer = FALSE;
+  if (g_hash_table_steal_extended (core->timers, &task->id, NULL, (gpointer *) &timer))
+    _js_flush_add_source (flush, timer);
+}
+
+/* A completed stand-in for the running @task, for the consumer, when the
+ * core must not take a reference on @task itself (see
+ * _js_completion_complete_locked()). */
+static JsTask *
+new_stand_in_locked (JsCore *core,
+                     JsTask *task)
+{
+  JsTask *self = g_object_new (G_OBJECT_TYPE (task), NULL);
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  self->core = _js_core_ref (core);
+  self->id = task->id;
+  if (task->extra != NULL)
+    {
+      JsTaskExtra *extra = _js_task_get_extra_locked (self);
+
+      extra->name = g_strdup (task->extra->name);
+      extra->progress = task->extra->progress;
+    }
+  self->in_thread = task->in_thread;
+  self->returned = TRUE;
+  self->state = JS_TASK_COMPLETED;
+  if (task->started)
+    {
+      self->cancellable = g_object_ref (task->cancellable);
+      self->started = TRUE;
+    }
+
+  return self;
+}
+
+/* The task object a join will hand out for @task, which just completed:
+ * @task itself with a new reference, or a stand-in. */
+static JsTask *
+joinable_locked (JsCore      *core,
+                 JsTask      *task,
+                 JsTaskState  prev,
+                 gboolean     producer_ref)
+{
+  JsTask *joinable;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  /* Queued and ready tasks are held by the core's queue already. */
+  if (prev != JS_TASK_RUNNING)
+    return task;
+
+  /* Kept alive by its producer only: take a reference for the completed
+   * queue. */
+  if (producer_ref)
+    return g_object_ref (task);
+
+  joinable = new_stand_in_locked (core, task);
+  _js_id_table_insert (&core->tasks, joinable->id, joinable);
+  linger_locked (core, task);
+
+  return joinable;
+}
+
+/* Keeps @joinable for a join, or frees it at once in a set that discards
+ * results, and queues task-finished for it if anyone listens. */
+static void
+keep_locked (JsCore  *core,
+             JsTask  *joinable,
+             gboolean emit_finished,
+             gboolean failed,
+             JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (!core->discard_results)
+    {
+      g_queue_push_tail_link (&core->completed, &joinable->link);
+      if (emit_finished)
+        {
+          g_queue_push_tail (&core->emit_finished_queue, g_object_ref (joinable));
+          _js_core_arm_locked (core, flush);
+        }
+      return;
+    }
+
+  /* Freed at once, unless task-finished (or a warning, for a failure)
+   * still needs it. */
+  joinable->state = JS_TASK_JOINED;
+  joinable->discarded = TRUE;
+  _js_id_table_remove (&core->tasks, joinable->id);
+  core->length--;
+  if (emit_finished || failed)
+    {
+      g_queue_push_tail (&core->emit_finished_queue, joinable);
+      _js_core_arm_locked (core, flush);
+    }
+  else
+    {
+      _js_flush_add_unref (flush, joinable);
+    }
+}
+
+/* Gives @task its outcome (taking ownership of @result) and, unless the
+ * set no longer wants it, puts it in the completed queue.
+ *
+ * @producer_ref tells whether the caller holds a live reference to a
+ * running @task (the producer returning its result). Otherwise (abort,
+ * abandonment) the producer may be dropping its last reference on another
+ * thread at this very moment, and taking a new one would resurrect the
+ * task from its dispose(): GLib 2.74's g_object_unref() touches a
+ * resurrected object after releasing its own reference, so another thread
+ * could free it under its feet. The consumer then gets a stand-in: a new
+ * task object with the same id and name. */
+void
+_js_completion_complete_locked (JsCore   *core,
+                                JsTask   *task,
+                                JsResult *result,
+                                gboolean  producer_ref,
+                                JsFlush  *flush)
+{
+  JsTaskState prev = task->state;
+  JsTask *joinable;
+  gboolean failed, succeeded;
+
+  JS_CORE_ASSERT_LOCKED (core);
+  g_assert (prev < JS_TASK_COMPLETED);
+
+  task->state = JS_TASK_COMPLETED;
+  leave_queue_locked (core, task, prev);
   core->n_finished++;
   _js_core_arm_later_locked (core, flush);
-
-  if (task->has_timer)
-    {
-      GSource *timer = NULL;
-
-      task->has_timer = FALSE;
-      if (g_hash_table_steal_extended (core->timers, &task->id, NULL, (gpointer *) &timer))
-        _js_flush_add_source (flush, timer);
-    }
+  drop_timer_locked (core, task, flush);
 
   /* A thread task holds its slot until its function returns; a task in
    * the context holds it until it completes. */
@@ -94,63 +219,19 @@ _js_completion_complete_locked (JsCore   *core,
   if (task->detached || core->disposed)
     {
       /* Nobody will join it: drop the reference the queue held. */
-      task->result = *result;
-      memset (result, 0, sizeof *result);
+      _js_result_move (&task->result, result);
       if (prev != JS_TASK_RUNNING)
         _js_flush_add_unref (flush, task);
       task->state = JS_TASK_JOINED;
       return;
     }
 
-  if (prev == JS_TASK_RUNNING)
-    {
-      if (producer_ref)
-        {
-          /* Kept alive by its producer only: take a reference for the
-           * completed queue. */
-          g_object_ref (task);
-        }
-      else
-        {
-          joinable = _js_task_new_completed (task);
-          _js_id_table_insert (&core->tasks, joinable->id, joinable);
-          _js_completion_linger_locked (core, task);
-        }
-    }
-
-  joinable->result = *result;
-  memset (result, 0, sizeof *result);
+  joinable = joinable_locked (core, task, prev, producer_ref);
+  _js_result_move (&joinable->result, result);
 
   failed = _js_result_failed (&joinable->result);
   succeeded = joinable->result.kind != JS_RESULT_ERROR;
-
-  if (core->discard_results)
-    {
-      /* Freed at once, unless task-finished (or a warning, for a failure)
-       * still needs it. */
-      joinable->state = JS_TASK_JOINED;
-      joinable->discarded = TRUE;
-      _js_id_table_remove (&core->tasks, joinable->id);
-      core->length--;
-      if (task->emit_finished || failed)
-        {
-          g_queue_push_tail (&core->emit_finished_queue, joinable);
-          _js_core_arm_locked (core, flush);
-        }
-      else
-        {
-          _js_flush_add_unref (flush, joinable);
-        }
-    }
-  else
-    {
-      g_queue_push_tail_link (&core->completed, &joinable->link);
-      if (task->emit_finished)
-        {
-          g_queue_push_tail (&core->emit_finished_queue, g_object_ref (joinable));
-          _js_core_arm_locked (core, flush);
-        }
-    }
+  keep_locked (core, joinable, task->emit_finished, failed, flush);
 
   if ((core->abort_on_error && failed) || (core->abort_on_success && succeeded))
     _js_completion_abort_all_locked (core, flush);
@@ -158,15 +239,23 @@ _js_completion_complete_locked (JsCore   *core,
   _js_waiter_serve_locked (core, flush);
 }
 
-/* Ends @task with @error (owned), or the abort error if it is %NULL:
- * an unstarted task never runs, a running one is cancelled. */
+/* Ends @task with @error (owned), or the abort error if it is %NULL: an
+ * unstarted task never runs, a running one is cancelled.
+ *
+ * A running task of the set's context is cancelled from that context, soon
+ * after, when the set is disposed (the dispose may run in another thread,
+ * or in a garbage collector that cannot run its handlers) or when
+ * @cancel_in_context says so (a timeout, in the timer thread). */
 void
-_js_completion_abort_with_error_locked (JsCore  *core,
-                              JsTask  *task,
-                              GError  *error,
-                              JsFlush *flush)
+_js_completion_abort_with_error_locked (JsCore   *core,
+                                        JsTask   *task,
+                                        GError   *error,
+                                        gboolean  cancel_in_context,
+                                        JsFlush  *flush)
 {
   JsResult result = { JS_RESULT_ERROR };
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   /* NULL stands for the abort error, built only if it is propagated:
    * aborting a million queued tasks builds no GError. */
@@ -174,25 +263,15 @@ _js_completion_abort_with_error_locked (JsCore  *core,
 
   if (task->state == JS_TASK_RUNNING)
     {
-      /* When the set is disposed, or a timeout fires in the timer thread,
-       * tasks of the set's context are cancelled from that context, soon
-       * after: the dispose may run in another thread, or in a garbage
-       * collector that cannot run their handlers. */
-      GPtrArray **cancel = (core->disposed || flush->in_timer) && !task->in_thread ?
-                           &flush->cancel_in_context : &flush->cancel;
-
-      if (*cancel == NULL)
-        *cancel = g_ptr_array_new ();
-      g_ptr_array_add (*cancel, g_object_ref (task->cancellable));
+      if ((core->disposed || cancel_in_context) && !task->in_thread)
+        _js_flush_add_cancel_in_context (flush, g_object_ref (task->cancellable));
+      else
+        _js_flush_add_cancel (flush, g_object_ref (task->cancellable));
     }
   else if (task->user_data_destroy != NULL)
     {
       /* It never ran, and never will: nobody else holds user_data. */
-      JsDestroy d = { task->user_data, task->user_data_destroy };
-
-      if (flush->destroy == NULL)
-        flush->destroy = g_array_new (FALSE, FALSE, sizeof (JsDestroy));
-      g_array_append_val (flush->destroy, d);
+      _js_flush_add_release (flush, task->user_data_destroy, task->user_data);
       task->user_data = NULL;
       task->user_data_destroy = NULL;
     }
@@ -200,20 +279,22 @@ _js_completion_abort_with_error_locked (JsCore  *core,
   _js_completion_complete_locked (core, task, &result, FALSE, flush);
 }
 
-void
-_js_completion_abort_locked (JsCore  *core,
-                   JsTask  *task,
-                   JsFlush *flush)
+static void
+abort_locked (JsCore  *core,
+              JsTask  *task,
+              JsFlush *flush)
 {
-  _js_completion_abort_with_error_locked (core, task, NULL, flush);
+  _js_completion_abort_with_error_locked (core, task, NULL, FALSE, flush);
 }
 
-void
-abort_list_locked (JsCore  *core,
-                   GQueue  *queue,
-                   JsFlush *flush)
+static void
+abort_queue_locked (JsCore  *core,
+                    GQueue  *queue,
+                    JsFlush *flush)
 {
   GList *link = queue->head;
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   while (link != NULL)
     {
@@ -221,7 +302,7 @@ abort_list_locked (JsCore  *core,
       JsTask *task = link->data;
 
       if (!task->detached)
-        _js_completion_abort_locked (core, task, flush);
+        abort_locked (core, task, flush);
 
       link = next;
     }
@@ -229,13 +310,127 @@ abort_list_locked (JsCore  *core,
 
 void
 _js_completion_abort_all_locked (JsCore  *core,
-                  JsFlush *flush)
+                                 JsFlush *flush)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   /* Queued tasks first: they hold no slot, so aborting them starts
    * nothing. Aborting the others frees slots, which only detached tasks
    * (skipped here) can take. */
-  abort_list_locked (core, &core->queue, flush);
-  abort_list_locked (core, &core->main_ready, flush);
-  abort_list_locked (core, &core->thread_ready, flush);
-  abort_list_locked (core, &core->running, flush);
+  abort_queue_locked (core, &core->queue, flush);
+  abort_queue_locked (core, &core->main_ready, flush);
+  abort_queue_locked (core, &core->thread_ready, flush);
+  abort_queue_locked (core, &core->running, flush);
+}
+
+/* Drops every task, for a set being disposed: unfinished ones are aborted
+ * (queued ones never run, running ones are cancelled), results nobody
+ * joined are freed. As the core is disposed, completion keeps nothing. */
+void
+_js_completion_drop_all_locked (JsCore  *core,
+                                JsFlush *flush)
+{
+  GQueue *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  GList *link;
+
+  JS_CORE_ASSERT_LOCKED (core);
+  g_assert (core->disposed);
+
+  _js_completion_abort_all_locked (core, flush);
+
+  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+    {
+      JsTask *task = link->data;
+
+      task->state = JS_TASK_JOINED;
+      _js_flush_add_unref (flush, task);
+    }
+
+  /* Detached tasks that have not started need the set to run: they are
+   * dropped with it. */
+  for (guint i = 0; i < G_N_ELEMENTS (unstarted); i++)
+    {
+      link = unstarted[i]->head;
+      while (link != NULL)
+        {
+          GList *next = link->next;
+          JsTask *task = link->data;
+
+          g_assert (task->detached);
+          abort_locked (core, task, flush);
+          link = next;
+        }
+    }
+
+  _js_id_table_remove_all (&core->tasks);
+  core->length = 0;
+}
+
+/* js_join_set_abort(). Returns whether the task had not finished. */
+gboolean
+_js_completion_abort (JsCore  *core,
+                      guint64  id)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean aborted = FALSE;
+  JsTask *task;
+
+  _js_core_lock (core);
+  task = _js_id_table_lookup (&core->tasks, id);
+  if (task != NULL && task->state < JS_TASK_COMPLETED)
+    {
+      abort_locked (core, task, &flush);
+      aborted = TRUE;
+    }
+  _js_core_unlock_and_flush (core, &flush);
+
+  return aborted;
+}
+
+/* js_join_set_abort_all(). */
+void
+_js_completion_abort_all (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+
+  _js_core_lock (core);
+  _js_completion_abort_all_locked (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
+}
+
+/* js_join_set_detach_all(): unfinished tasks run on, detached; results
+ * nobody joined are freed; the set is empty. */
+void
+_js_completion_detach_all (JsCore *core)
+{
+  GQueue *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  JsFlush flush = JS_FLUSH_INIT;
+  GList *link;
+
+  _js_core_lock (core);
+
+  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+    {
+      JsTask *task = link->data;
+
+      task->state = JS_TASK_JOINED;
+      _js_flush_add_unref (&flush, task);
+    }
+
+  while ((link = g_queue_pop_head_link (&core->running)) != NULL)
+    {
+      ((JsTask *)link->data)->detached = TRUE;
+      linger_locked (core, link->data);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (unstarted); i++)
+    for (link = unstarted[i]->head; link != NULL; link = link->next)
+      ((JsTask *)link->data)->detached = TRUE;
+
+  _js_id_table_remove_all (&core->tasks);
+  core->length = 0;
+  _js_core_arm_locked (core, &flush);
+  _js_waiter_serve_locked (core, &flush);
+
+  _js_core_unlock_and_flush (core, &flush);
 }

@@ -1,59 +1,153 @@
-/* js-core.c: the core of a set: references and lock
+/* js-core.c: a core's life, and the settings of its set
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Creation (with the set's source), dispose (when the JsJoinSet goes: every
+ * task is aborted or dropped, pending joins complete), the parent
+ * cancellable, and the policies. The last reference is dropped in
+ * js-core-base.c.
  */
 
 #include "config.h"
 
-#include <string.h>
-
-#include "js-i18n-private.h"
-#include "js-join-error.h"
 #include "js-core-private.h"
 
-/* ------------------------------------------------------------------------
- * The core
- * ------------------------------------------------------------------------ */
-
-void
-_js_core_lock (JsCore *core)
-{
-  g_mutex_lock (&core->mutex);
-}
-
-void
-_js_core_unlock (JsCore *core)
-{
-  g_mutex_unlock (&core->mutex);
-}
-
+/* @set: the JsJoinSet, weakly referenced; @observer: (nullable): what it
+ * is told, in its context. */
 JsCore *
-_js_core_ref (JsCore *core)
+_js_core_new (GObject              *set,
+              const JsCoreObserver *observer)
 {
-  g_atomic_ref_count_inc (&core->ref_count);
+  JsCore *core = g_new0 (JsCore, 1);
+
+  g_atomic_ref_count_init (&core->ref_count);
+  g_mutex_init (&core->mutex);
+  g_cond_init (&core->cond);
+  core->arm_time = -1;
+  core->order_next = 1;
+  g_weak_ref_init (&core->set, set);
+  core->observer = observer;
+  core->pool_client.funcs = &_js_runner_pool_client_funcs;
+  core->pool_ops = &_js_pool_ops;
+  core->context = g_main_context_ref_thread_default ();
+  core->soft_cap = _js_pool_get_soft_cap ();
+  _js_id_table_init (&core->tasks);
+  core->source = _js_core_source_new (core);
+
   return core;
 }
 
-void
-_js_core_unref (JsCore *core)
+/* Signals nobody can receive any more. */
+static void
+drop_signals_locked (JsCore  *core,
+                     JsFlush *flush)
 {
-  if (!g_atomic_ref_count_dec (&core->ref_count))
-    return;
+  JsTask *task;
 
-  g_assert (core->source == NULL);
-  g_assert (core->waiters.length == 0);
-  g_assert (core->shutdowns.length == 0);
-  g_assert (core->deliver.length == 0);
+  JS_CORE_ASSERT_LOCKED (core);
 
-  g_assert (core->emit_finished_queue.length == 0);
-  g_assert (core->emit_progress_queue.length == 0);
-  g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
+  while ((task = g_queue_pop_head (&core->emit_finished_queue)) != NULL)
+    _js_flush_add_unref (flush, task);
+  while ((task = g_queue_pop_head (&core->emit_progress_queue)) != NULL)
+    {
+      task->extra->progress_pending = FALSE;
+      _js_flush_add_unref (flush, task);
+    }
+}
 
-  g_clear_pointer (&core->timers, g_hash_table_unref);
-  _js_id_table_clear (&core->tasks);
-  g_weak_ref_clear (&core->set);
-  g_main_context_unref (core->context);
-  g_cond_clear (&core->cond);
-  g_mutex_clear (&core->mutex);
-  g_free (core);
+/* The JsJoinSet is disposed: unfinished tasks are aborted (queued ones
+ * never run), results nobody joined are freed, and the source goes. */
+void
+_js_core_dispose (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  GSource *source;
+
+  _js_core_lock (core);
+
+  /* GObject may run dispose again, if it was resurrected. */
+  if (core->disposed)
+    {
+      _js_core_unlock (core);
+      return;
+    }
+
+  core->closed = TRUE;
+  core->disposed = TRUE;
+
+  _js_completion_drop_all_locked (core, &flush);
+  drop_signals_locked (core, &flush);
+
+  source = g_steal_pointer (&core->source);
+  if (core->stuck_timer != NULL)
+    _js_flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
+
+  /* Joins still pending (only after g_object_run_dispose(): a pending
+   * join holds the set) find an empty set. With the source gone, they
+   * and the joins it had yet to deliver complete through their GTask, or
+   * an idle in the set's context. */
+  _js_waiter_serve_locked (core, &flush);
+  _js_waiter_deliver_later_locked (core, &flush);
+
+  _js_core_unlock_and_flush (core, &flush);
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* The parent cancellable was cancelled: the set closes and aborts every
+ * task. */
+void
+_js_core_parent_cancelled (GCancellable *cancellable,
+                           JsCore       *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+
+  _js_core_lock (core);
+  core->closed = TRUE;
+  _js_completion_abort_all_locked (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
+}
+
+/* Sets @policy to @value (a boolean for the flags). Returns whether it
+ * changed. */
+gboolean
+_js_core_set_policy (JsCore       *core,
+                     JsCorePolicy  policy,
+                     guint         value)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  gboolean changed = FALSE;
+
+  _js_core_lock (core);
+  switch (policy)
+    {
+    case JS_CORE_MAX_CONCURRENT:
+      changed = _js_run_queue_set_max_concurrent_locked (core, value, &flush);
+      break;
+    case JS_CORE_ORDERED:
+      changed = _js_waiter_set_ordered_locked (core, value, &flush);
+      break;
+    case JS_CORE_ABORT_ON_ERROR:
+      changed = core->abort_on_error != !!value;
+      core->abort_on_error = !!value;
+      break;
+    case JS_CORE_ABORT_ON_SUCCESS:
+      changed = core->abort_on_success != !!value;
+      core->abort_on_success = !!value;
+      break;
+    case JS_CORE_DISCARD_RESULTS:
+      changed = core->discard_results != !!value;
+      core->discard_results = !!value;
+      break;
+    case JS_CORE_TIMEOUT:
+      changed = core->timeout_ms != value;
+      core->timeout_ms = value;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  _js_core_unlock_and_flush (core, &flush);
+
+  return changed;
 }

@@ -1,44 +1,85 @@
-/* js-flush.c: deferred work, done after the core's lock is released
+/* js-flush.c: deferred work, done once a lock is released
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include <string.h>
+#include "js-flush-private.h"
 
-#include "js-i18n-private.h"
-#include "js-join-error.h"
-#include "js-core-private.h"
-
-void
-_js_flush_add_unref (JsFlush  *flush,
-                 gpointer  object)
+static GPtrArray *
+ptr_array_add (GPtrArray **array,
+               gpointer    data)
 {
-  if (flush->unref == NULL)
-    flush->unref = g_ptr_array_new ();
-  g_ptr_array_add (flush->unref, object);
+  if (*array == NULL)
+    *array = g_ptr_array_new ();
+  g_ptr_array_add (*array, data);
+  return *array;
+}
+
+/* @cancellable: (transfer full) */
+void
+_js_flush_add_cancel (JsFlush      *flush,
+                      GCancellable *cancellable)
+{
+  ptr_array_add (&flush->cancel, cancellable);
+}
+
+/* @cancellable: (transfer full) */
+void
+_js_flush_add_cancel_in_context (JsFlush      *flush,
+                                 GCancellable *cancellable)
+{
+  ptr_array_add (&flush->cancel_in_context, cancellable);
 }
 
 void
-_js_flush_add_deliver (JsFlush  *flush,
-                   JsWaiter *w)
+_js_flush_add_release (JsFlush        *flush,
+                       GDestroyNotify  notify,
+                       gpointer        data)
 {
-  if (flush->deliver == NULL)
-    flush->deliver = g_ptr_array_new ();
-  g_ptr_array_add (flush->deliver, w);
+  JsFlushCall call = { notify, data };
+
+  if (flush->release == NULL)
+    flush->release = g_array_new (FALSE, FALSE, sizeof (JsFlushCall));
+  g_array_append_val (flush->release, call);
 }
 
+void
+_js_flush_add_call (JsFlush     *flush,
+                    JsFlushFunc  func,
+                    gpointer     data)
+{
+  JsFlushCall call = { func, data };
+
+  if (flush->n_calls < JS_FLUSH_N_INLINE_CALLS)
+    {
+      flush->calls[flush->n_calls++] = call;
+      return;
+    }
+
+  if (flush->more_calls == NULL)
+    flush->more_calls = g_array_new (FALSE, FALSE, sizeof (JsFlushCall));
+  g_array_append_val (flush->more_calls, call);
+}
+
+/* @source: (transfer full) */
 void
 _js_flush_add_source (JsFlush *flush,
-                  GSource *source)
+                      GSource *source)
 {
-  if (flush->sources == NULL)
-    flush->sources = g_ptr_array_new ();
-  g_ptr_array_add (flush->sources, source);
+  ptr_array_add (&flush->sources, source);
 }
 
-gboolean
+/* @object: (transfer full) */
+void
+_js_flush_add_unref (JsFlush  *flush,
+                     gpointer  object)
+{
+  ptr_array_add (&flush->unref, object);
+}
+
+static gboolean
 cancel_all_cb (gpointer data)
 {
   GPtrArray *cancellables = data;
@@ -49,10 +90,44 @@ cancel_all_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-_js_flush_run (JsCore  *core,
-           JsFlush *flush)
+static void
+run_calls (GArray *calls)
 {
+  for (guint i = 0; i < calls->len; i++)
+    {
+      JsFlushCall *call = &g_array_index (calls, JsFlushCall, i);
+
+      call->func (call->data);
+    }
+  g_array_unref (calls);
+}
+
+/* Does what @flush recorded. @context is the one to wake up and to cancel
+ * in: it is used before any user code runs (a cancelled handler, a
+ * destroy notify, a join's callback), which may drop the last reference to
+ * whatever owned it. */
+void
+_js_flush_run (JsFlush      *flush,
+               GMainContext *context)
+{
+  /* The thread that runs the context looks at its sources again before it
+   * polls: only another thread needs to wake it up. */
+  if (flush->wakeup && !g_main_context_is_owner (context))
+    g_main_context_wakeup (context);
+
+  if (flush->cancel_in_context != NULL)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_ptr_array_set_free_func (flush->cancel_in_context, g_object_unref);
+      g_source_set_priority (idle, G_PRIORITY_HIGH);
+      g_source_set_static_name (idle, "[joinset] cancel on dispose");
+      g_source_set_callback (idle, cancel_all_cb, flush->cancel_in_context,
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_source_attach (idle, context);
+      g_source_unref (idle);
+    }
+
   if (flush->cancel != NULL)
     {
       for (guint i = 0; i < flush->cancel->len; i++)
@@ -65,36 +140,13 @@ _js_flush_run (JsCore  *core,
       g_ptr_array_unref (flush->cancel);
     }
 
-  if (flush->cancel_in_context != NULL)
-    {
-      GSource *idle = g_idle_source_new ();
+  if (flush->release != NULL)
+    run_calls (flush->release);
 
-      g_ptr_array_set_free_func (flush->cancel_in_context, g_object_unref);
-      g_source_set_priority (idle, G_PRIORITY_HIGH);
-      g_source_set_static_name (idle, "[joinset] cancel on dispose");
-      g_source_set_callback (idle, cancel_all_cb, flush->cancel_in_context,
-                             (GDestroyNotify) g_ptr_array_unref);
-      g_source_attach (idle, core->context);
-      g_source_unref (idle);
-    }
-
-  if (flush->destroy != NULL)
-    {
-      for (guint i = 0; i < flush->destroy->len; i++)
-        {
-          JsDestroy *d = &g_array_index (flush->destroy, JsDestroy, i);
-
-          d->notify (d->data);
-        }
-      g_array_unref (flush->destroy);
-    }
-
-  if (flush->deliver != NULL)
-    {
-      for (guint i = 0; i < flush->deliver->len; i++)
-        _js_waiter_deliver (g_ptr_array_index (flush->deliver, i), FALSE);
-      g_ptr_array_unref (flush->deliver);
-    }
+  for (guint i = 0; i < flush->n_calls; i++)
+    flush->calls[i].func (flush->calls[i].data);
+  if (flush->more_calls != NULL)
+    run_calls (flush->more_calls);
 
   if (flush->sources != NULL)
     {
@@ -107,17 +159,6 @@ _js_flush_run (JsCore  *core,
         }
       g_ptr_array_unref (flush->sources);
     }
-
-  for (guint i = 0; i < flush->n_drainers; i++)
-    _js_pool_push_drainer (core);
-
-  if (flush->watch)
-    _js_pool_watch (core);
-
-  /* The thread that runs the context looks at the core again before it
-   * polls: only another thread needs to wake it up. */
-  if (flush->wakeup && !g_main_context_is_owner (core->context))
-    g_main_context_wakeup (core->context);
 
   if (flush->unref != NULL)
     {

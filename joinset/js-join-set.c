@@ -122,6 +122,15 @@
 #include "js-join-result-private.h"
 #include "js-core-private.h"
 
+struct _JsJoinSet
+{
+  GObject       parent_instance;
+
+  JsCore       *core;
+  GCancellable *cancellable;       /* construct-only parent */
+  gulong        cancelled_id;
+};
+
 
 enum {
   PROP_0,
@@ -152,246 +161,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (JsJoinSet, js_join_set, G_TYPE_OBJECT)
-
-/* Emits task-progress and task-finished, in the set's context. */
-static void
-emit_task_signals (JsCore *core,
-                   GQueue *progressed,
-                   double *fractions,
-                   GQueue *finished)
-{
-  g_autoptr(JsJoinSet) self = g_weak_ref_get (&core->set);
-  JsTask *task;
-  guint i = 0;
-
-  while ((task = g_queue_pop_head (progressed)) != NULL)
-    {
-      if (self != NULL)
-        {
-          g_object_notify_by_pspec (G_OBJECT (task), _js_task_get_progress_pspec ());
-          g_signal_emit (self, signals[TASK_PROGRESS], 0, task, fractions[i]);
-        }
-      i++;
-      g_object_unref (task);
-    }
-
-  while ((task = g_queue_pop_head (finished)) != NULL)
-    {
-      if (self != NULL)
-        {
-          gboolean handled = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, FALSE);
-          g_autoptr(GError) error = NULL;
-
-          g_signal_emit (self, signals[TASK_FINISHED], 0, task);
-
-          /* A discarding set does not lose failures silently. */
-          if (!handled && task->discarded && _js_result_failed (&task->result))
-            {
-              g_autofree char *name = NULL;
-
-              _js_core_lock (core);
-              name = g_strdup (_js_task_name_locked (task));
-              _js_core_unlock (core);
-
-              g_warning ("Task %" G_GUINT64_FORMAT "%s%s%s of a JsJoinSet that "
-                         "discards results failed: %s",
-                         task->id, name ? " (\"" : "", name ? name : "",
-                         name ? "\")" : "", task->result.u.error->message);
-            }
-        }
-      g_object_unref (task);
-    }
-}
-
-static void
-core_dispatch (JsCore  *core,
-               GSource *source)
-{
-  GQueue deliver, progressed, finished;
-  g_autofree double *fractions = NULL;
-  guint n_main;
-  gboolean notify[N_PROPS] = { FALSE, };
-  gboolean any_notify = FALSE;
-  GList *link;
-
-  g_mutex_lock (&core->mutex);
-  __atomic_store_n (&core->arm_time, -1, __ATOMIC_RELEASE);
-  deliver = _js_waiter_take_deliver_locked (core);
-  n_main = core->main_ready.length;
-
-  progressed = core->emit_progress_queue;
-  g_queue_init (&core->emit_progress_queue);
-  if (progressed.length > 0)
-    fractions = g_new (double, progressed.length);
-  link = progressed.head;
-  for (guint i = 0; link != NULL; link = link->next, i++)
-    {
-      JsTaskExtra *extra = ((JsTask *)link->data)->extra;
-
-      extra->progress_pending = FALSE;
-      fractions[i] = extra->progress;
-    }
-  finished = core->emit_finished_queue;
-  g_queue_init (&core->emit_finished_queue);
-
-  g_mutex_unlock (&core->mutex);
-
-  if (progressed.length > 0 || finished.length > 0)
-    emit_task_signals (core, &progressed, fractions, &finished);
-
-  /* Joins started by these callbacks and served at once are delivered
-   * in the same dispatch, up to a bound that lets other sources run. */
-  for (guint n = 0;;)
-    {
-      link = deliver.head;
-      while (link != NULL)
-        {
-          GList *next = link->next;
-
-          _js_waiter_deliver (link->data, TRUE);
-          link = next;
-          n++;
-        }
-
-      if (n >= JS_DELIVER_PER_DISPATCH)
-        break;
-
-      g_mutex_lock (&core->mutex);
-      deliver = _js_waiter_take_deliver_locked (core);
-      g_mutex_unlock (&core->mutex);
-
-      if (deliver.length == 0)
-        break;
-    }
-
-  /* Only the tasks ready now: tasks they spawn run in a later iteration. */
-  for (guint i = 0; i < n_main; i++)
-    if (!_js_runner_run_main_task (core))
-      break;
-
-  /* The values notified are taken last, after the tasks above ran: a
-   * handler reads the live value, and it must be the one recorded as
-   * notified, or a later change back to it would go unnotified. */
-  g_mutex_lock (&core->mutex);
-#define CHANGED(prop, field) \
-  notify[prop] = core->field != core->notified_##field; \
-  any_notify |= notify[prop]; \
-  core->notified_##field = core->field
-  CHANGED (PROP_LENGTH, length);
-  CHANGED (PROP_N_QUEUED, n_queued);
-  CHANGED (PROP_N_RUNNING, n_running);
-  CHANGED (PROP_N_FINISHED, n_finished);
-  CHANGED (PROP_N_SPAWNED, n_spawned);
-#undef CHANGED
-  notify[PROP_PROGRESS] = notify[PROP_N_FINISHED] || notify[PROP_N_SPAWNED];
-  g_mutex_unlock (&core->mutex);
-
-  if (any_notify)
-    {
-      g_autoptr(JsJoinSet) self = g_weak_ref_get (&core->set);
-
-      if (self != NULL)
-        {
-          g_object_freeze_notify (G_OBJECT (self));
-          for (guint i = 0; i < N_PROPS; i++)
-            if (notify[i])
-              g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
-          g_object_thaw_notify (G_OBJECT (self));
-        }
-    }
-}
-
-typedef struct
-{
-  GSource  source;
-  JsCore  *core;
-} JsCoreSource;
-
-static gboolean
-core_source_prepare (GSource *source,
-                     gint    *timeout)
-{
-  JsCore *core = ((JsCoreSource *)source)->core;
-  gint64 time = __atomic_load_n (&core->arm_time, __ATOMIC_ACQUIRE);
-  gint64 now;
-
-  *timeout = -1;
-  if (time < 0)
-    return FALSE;
-
-  now = time == 0 ? 0 : g_get_monotonic_time ();
-  if (time <= now)
-    {
-      *timeout = 0;
-      return TRUE;
-    }
-
-  *timeout = (gint) ((time - now + 999) / 1000);
-  return FALSE;
-}
-
-static gboolean
-core_source_check (GSource *source)
-{
-  JsCore *core = ((JsCoreSource *)source)->core;
-  gint64 time = __atomic_load_n (&core->arm_time, __ATOMIC_ACQUIRE);
-
-  return time == 0 || (time > 0 && time <= g_get_monotonic_time ());
-}
-
-static gboolean
-core_source_dispatch (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     user_data)
-{
-  core_dispatch (((JsCoreSource *)source)->core, source);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-core_source_finalize (GSource *source)
-{
-  g_clear_pointer (&((JsCoreSource *)source)->core, _js_core_unref);
-}
-
-static GSourceFuncs core_source_funcs = {
-  .prepare = core_source_prepare,
-  .check = core_source_check,
-  .dispatch = core_source_dispatch,
-  .finalize = core_source_finalize,
-};
-
-static JsCore *
-core_new (JsJoinSet *self)
-{
-  JsCore *core = g_new0 (JsCore, 1);
-  JsCoreSource *source;
-
-  g_atomic_ref_count_init (&core->ref_count);
-  g_mutex_init (&core->mutex);
-  g_cond_init (&core->cond);
-  core->arm_time = -1;
-  core->order_next = 1;
-  g_weak_ref_init (&core->set, self);
-  core->context = g_main_context_ref_thread_default ();
-  core->soft_cap = _js_pool_get_soft_cap ();
-  _js_id_table_init (&core->tasks);
-
-  source = (JsCoreSource *)g_source_new (&core_source_funcs, sizeof *source);
-  source->core = _js_core_ref (core);
-  g_source_set_static_name ((GSource *)source, "[joinset] JsJoinSet");
-  /* A task may run a nested loop on the set's context, for example by
-   * calling js_join_set_join_next() on its own set. */
-  g_source_set_can_recurse ((GSource *)source, TRUE);
-  g_source_attach ((GSource *)source, core->context);
-  core->source = (GSource *)source;
-
-  return core;
-}
-
-/* ------------------------------------------------------------------------
- * JsJoinSet
- * ------------------------------------------------------------------------ */
 
 static void
 js_join_set_constructed (GObject *object)
@@ -855,10 +624,70 @@ js_join_set_class_init (JsJoinSetClass *klass)
                   G_TYPE_NONE, 2, JS_TYPE_TASK, G_TYPE_DOUBLE);
 }
 
+/* The core's reports, in the set's context. */
+
+static void
+on_task_progress (GObject *object,
+                  JsTask  *task,
+                  double   fraction)
+{
+  _js_task_notify_progress (task);
+  g_signal_emit (object, signals[TASK_PROGRESS], 0, task, fraction);
+}
+
+static void
+on_task_finished (GObject *object,
+                  JsTask  *task)
+{
+  gboolean handled = g_signal_has_handler_pending (object, signals[TASK_FINISHED], 0, FALSE);
+
+  g_signal_emit (object, signals[TASK_FINISHED], 0, task);
+
+  /* A discarding set does not lose failures silently. */
+  if (!handled && task->discarded && _js_result_failed (&task->result))
+    {
+      g_autofree char *name = _js_core_task_dup_name (task);
+
+      g_warning ("Task %" G_GUINT64_FORMAT "%s%s%s of a JsJoinSet that "
+                 "discards results failed: %s",
+                 task->id, name ? " (\"" : "", name ? name : "",
+                 name ? "\")" : "", task->result.u.error->message);
+    }
+}
+
+static void
+on_changed (GObject       *object,
+            JsCoreChanges  changes)
+{
+  static const struct {
+    JsCoreChanges flags;
+    guint         prop_id;
+  } map[] = {
+    { JS_CORE_CHANGED_LENGTH, PROP_LENGTH },
+    { JS_CORE_CHANGED_N_QUEUED, PROP_N_QUEUED },
+    { JS_CORE_CHANGED_N_RUNNING, PROP_N_RUNNING },
+    { JS_CORE_CHANGED_N_FINISHED, PROP_N_FINISHED },
+    { JS_CORE_CHANGED_N_SPAWNED, PROP_N_SPAWNED },
+    { JS_CORE_CHANGED_N_FINISHED | JS_CORE_CHANGED_N_SPAWNED, PROP_PROGRESS },
+  };
+
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (changes & map[i].flags)
+      g_object_notify_by_pspec (object, properties[map[i].prop_id]);
+  g_object_thaw_notify (object);
+}
+
+static const JsCoreObserver observer = {
+  .task_progress = on_task_progress,
+  .task_finished = on_task_finished,
+  .changed = on_changed,
+};
+
 static void
 js_join_set_init (JsJoinSet *self)
 {
-  self->core = core_new (self);
+  self->core = _js_core_new (G_OBJECT (self), &observer);
 }
 
 /**
@@ -910,15 +739,20 @@ js_join_set_new_with_cancellable (GCancellable *cancellable)
 guint
 js_join_set_get_max_concurrent (JsJoinSet *self)
 {
-  guint max_concurrent;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  g_mutex_lock (&self->core->mutex);
-  max_concurrent = self->core->max_concurrent;
-  g_mutex_unlock (&self->core->mutex);
+  return _js_core_get_policy (self->core, JS_CORE_MAX_CONCURRENT);
+}
 
-  return max_concurrent;
+/* Sets a policy of the core, and notifies @prop_id if it changed. */
+static void
+set_policy (JsJoinSet    *self,
+            JsCorePolicy  policy,
+            guint         prop_id,
+            guint         value)
+{
+  if (_js_core_set_policy (self->core, policy, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 /**
@@ -935,110 +769,9 @@ void
 js_join_set_set_max_concurrent (JsJoinSet *self,
                                 guint      max_concurrent)
 {
-  JsCore *core;
-  JsFlush flush = JS_FLUSH_INIT;
-  gboolean changed;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  core = self->core;
-
-  g_mutex_lock (&core->mutex);
-  changed = core->max_concurrent != max_concurrent;
-  core->max_concurrent = max_concurrent;
-  _js_run_queue_schedule_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONCURRENT]);
-}
-
-/* The boolean policies: one getter and one setter for all. */
-static gboolean
-get_flag (JsJoinSet *self,
-          guint      prop_id)
-{
-  JsCore *core = self->core;
-  gboolean value = FALSE;
-
-  g_mutex_lock (&core->mutex);
-  switch (prop_id)
-    {
-    case PROP_ABORT_ON_ERROR:
-      value = core->abort_on_error;
-      break;
-    case PROP_ABORT_ON_SUCCESS:
-      value = core->abort_on_success;
-      break;
-    case PROP_DISCARD_RESULTS:
-      value = core->discard_results;
-      break;
-    case PROP_ORDERED:
-      value = core->ordered;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  g_mutex_unlock (&core->mutex);
-
-  return value;
-}
-
-/* The smallest id of a task of the set, for ordered joins. */
-static guint64
-first_id_locked (JsCore *core)
-{
-  guint64 first = _js_id_table_first (&core->tasks);
-
-  return first != 0 ? first : core->next_id + 1;
-}
-
-static void
-set_flag (JsJoinSet *self,
-          guint      prop_id,
-          gboolean   value)
-{
-  JsCore *core = self->core;
-  JsFlush flush = JS_FLUSH_INIT;
-  gboolean changed;
-
-  value = !!value;
-
-  g_mutex_lock (&core->mutex);
-  switch (prop_id)
-    {
-    case PROP_ABORT_ON_ERROR:
-      changed = core->abort_on_error != (guint) value;
-      core->abort_on_error = value;
-      break;
-    case PROP_ABORT_ON_SUCCESS:
-      changed = core->abort_on_success != (guint) value;
-      core->abort_on_success = value;
-      break;
-    case PROP_DISCARD_RESULTS:
-      changed = core->discard_results != (guint) value;
-      core->discard_results = value;
-      break;
-    case PROP_ORDERED:
-      changed = core->ordered != (guint) value;
-      core->ordered = value;
-      if (changed && value)
-        core->order_next = first_id_locked (core);
-      /* Unordered, tasks that waited behind the oldest may be joined. */
-      if (changed)
-        _js_waiter_serve_locked (core, &flush);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  set_policy (self, JS_CORE_MAX_CONCURRENT, PROP_MAX_CONCURRENT, max_concurrent);
 }
 
 /**
@@ -1056,7 +789,7 @@ js_join_set_get_abort_on_error (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  return get_flag (self, PROP_ABORT_ON_ERROR);
+  return _js_core_get_policy (self->core, JS_CORE_ABORT_ON_ERROR);
 }
 
 /**
@@ -1074,7 +807,7 @@ js_join_set_set_abort_on_error (JsJoinSet *self,
 {
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  set_flag (self, PROP_ABORT_ON_ERROR, abort_on_error);
+  set_policy (self, JS_CORE_ABORT_ON_ERROR, PROP_ABORT_ON_ERROR, !!abort_on_error);
 }
 
 /**
@@ -1092,7 +825,7 @@ js_join_set_get_abort_on_success (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  return get_flag (self, PROP_ABORT_ON_SUCCESS);
+  return _js_core_get_policy (self->core, JS_CORE_ABORT_ON_SUCCESS);
 }
 
 /**
@@ -1110,7 +843,7 @@ js_join_set_set_abort_on_success (JsJoinSet *self,
 {
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  set_flag (self, PROP_ABORT_ON_SUCCESS, abort_on_success);
+  set_policy (self, JS_CORE_ABORT_ON_SUCCESS, PROP_ABORT_ON_SUCCESS, !!abort_on_success);
 }
 
 /**
@@ -1128,7 +861,7 @@ js_join_set_get_ordered (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  return get_flag (self, PROP_ORDERED);
+  return _js_core_get_policy (self->core, JS_CORE_ORDERED);
 }
 
 /**
@@ -1147,7 +880,7 @@ js_join_set_set_ordered (JsJoinSet *self,
 {
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  set_flag (self, PROP_ORDERED, ordered);
+  set_policy (self, JS_CORE_ORDERED, PROP_ORDERED, !!ordered);
 }
 
 /**
@@ -1165,7 +898,7 @@ js_join_set_get_discard_results (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  return get_flag (self, PROP_DISCARD_RESULTS);
+  return _js_core_get_policy (self->core, JS_CORE_DISCARD_RESULTS);
 }
 
 /**
@@ -1183,7 +916,7 @@ js_join_set_set_discard_results (JsJoinSet *self,
 {
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  set_flag (self, PROP_DISCARD_RESULTS, discard_results);
+  set_policy (self, JS_CORE_DISCARD_RESULTS, PROP_DISCARD_RESULTS, !!discard_results);
 }
 
 /**
@@ -1199,15 +932,9 @@ js_join_set_set_discard_results (JsJoinSet *self,
 guint
 js_join_set_get_timeout (JsJoinSet *self)
 {
-  guint timeout_ms;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  g_mutex_lock (&self->core->mutex);
-  timeout_ms = self->core->timeout_ms;
-  g_mutex_unlock (&self->core->mutex);
-
-  return timeout_ms;
+  return _js_core_get_policy (self->core, JS_CORE_TIMEOUT);
 }
 
 /**
@@ -1223,17 +950,9 @@ void
 js_join_set_set_timeout (JsJoinSet *self,
                          guint      timeout_ms)
 {
-  gboolean changed;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  g_mutex_lock (&self->core->mutex);
-  changed = self->core->timeout_ms != timeout_ms;
-  self->core->timeout_ms = timeout_ms;
-  g_mutex_unlock (&self->core->mutex);
-
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+  set_policy (self, JS_CORE_TIMEOUT, PROP_TIMEOUT, timeout_ms);
 }
 
 /**
@@ -1268,15 +987,9 @@ js_join_set_get_cancellable (JsJoinSet *self)
 guint
 js_join_set_get_length (JsJoinSet *self)
 {
-  guint length;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  g_mutex_lock (&self->core->mutex);
-  length = self->core->length;
-  g_mutex_unlock (&self->core->mutex);
-
-  return length;
+  return _js_core_get_counter (self->core, JS_CORE_LENGTH);
 }
 
 /**
@@ -1313,46 +1026,9 @@ js_join_set_is_empty (JsJoinSet *self)
 gboolean
 js_join_set_is_closed (JsJoinSet *self)
 {
-  gboolean closed;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), TRUE);
 
-  g_mutex_lock (&self->core->mutex);
-  closed = self->core->closed;
-  g_mutex_unlock (&self->core->mutex);
-
-  return closed;
-}
-
-/* The progress counters: one reader for all. */
-static guint64
-get_counter (JsJoinSet *self,
-             guint      prop_id)
-{
-  JsCore *core = self->core;
-  guint64 value = 0;
-
-  g_mutex_lock (&core->mutex);
-  switch (prop_id)
-    {
-    case PROP_N_FINISHED:
-      value = core->n_finished;
-      break;
-    case PROP_N_QUEUED:
-      value = core->n_queued;
-      break;
-    case PROP_N_RUNNING:
-      value = core->n_running;
-      break;
-    case PROP_N_SPAWNED:
-      value = core->n_spawned;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  g_mutex_unlock (&core->mutex);
-
-  return value;
+  return _js_core_get_counter (self->core, JS_CORE_CLOSED);
 }
 
 /**
@@ -1370,7 +1046,7 @@ js_join_set_get_n_queued (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  return get_counter (self, PROP_N_QUEUED);
+  return _js_core_get_counter (self->core, JS_CORE_N_QUEUED);
 }
 
 /**
@@ -1388,7 +1064,7 @@ js_join_set_get_n_running (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  return get_counter (self, PROP_N_RUNNING);
+  return _js_core_get_counter (self->core, JS_CORE_N_RUNNING);
 }
 
 /**
@@ -1406,7 +1082,7 @@ js_join_set_get_n_finished (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  return get_counter (self, PROP_N_FINISHED);
+  return _js_core_get_counter (self->core, JS_CORE_N_FINISHED);
 }
 
 /**
@@ -1424,7 +1100,7 @@ js_join_set_get_n_spawned (JsJoinSet *self)
 {
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0);
 
-  return get_counter (self, PROP_N_SPAWNED);
+  return _js_core_get_counter (self->core, JS_CORE_N_SPAWNED);
 }
 
 /**
@@ -1440,16 +1116,9 @@ js_join_set_get_n_spawned (JsJoinSet *self)
 double
 js_join_set_get_progress (JsJoinSet *self)
 {
-  guint64 finished, spawned;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), 0.0);
 
-  g_mutex_lock (&self->core->mutex);
-  finished = self->core->n_finished;
-  spawned = self->core->n_spawned;
-  g_mutex_unlock (&self->core->mutex);
-
-  return spawned > 0 ? (double) finished / spawned : 0.0;
+  return _js_core_get_progress (self->core);
 }
 
 /* @timeout_ms: -1 for the set's timeout */
@@ -1462,53 +1131,14 @@ spawn_internal (JsJoinSet      *self,
                 const char     *name,
                 gint64          timeout_ms)
 {
-  JsCore *core = self->core;
-  JsFlush flush = JS_FLUSH_INIT;
-  JsTask *task;
-  guint64 id = 0;
-
-  task = _js_task_new (core, func, user_data, user_data_destroy, in_thread);
-  if (name != NULL)
-    _js_task_get_extra_locked (task)->name = g_strdup (name);
   /* Not under the core's lock: it takes GLib's signal lock. */
-  task->emit_finished = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, TRUE);
+  gboolean emit_finished = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, TRUE);
+  JsTask *task;
 
-  g_mutex_lock (&core->mutex);
+  task = _js_task_new (self->core, func, user_data, user_data_destroy, in_thread,
+                       name, emit_finished);
 
-  task->timeout_ms = timeout_ms < 0 ? core->timeout_ms : (guint) timeout_ms;
-
-  if (core->closed)
-    {
-      /* Never spawned: dropping it destroys user_data. */
-      task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (&flush, task);
-    }
-  else
-    {
-      id = task->id = ++core->next_id;
-      _js_id_table_insert (&core->tasks, task->id, task);
-      core->length++;
-      core->n_spawned++;
-      core->n_queued++;
-      _js_core_arm_locked (core, &flush);
-
-      if (core->queue.length == 0 && _js_run_queue_has_free_slot_locked (core))
-        {
-          _js_run_queue_make_ready_locked (core, task, &flush);
-          if (in_thread)
-            _js_run_queue_ensure_drainers_locked (core, &flush);
-        }
-      else
-        {
-          g_queue_push_tail_link (&core->queue, &task->link);
-        }
-    }
-
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  return id;
+  return _js_run_queue_spawn (self->core, task, timeout_ms);
 }
 
 /**
@@ -1644,71 +1274,6 @@ js_join_set_spawn_full (JsJoinSet      *self,
                          (flags & JS_SPAWN_IN_THREAD) != 0, name, timeout_ms);
 }
 
-/* Whether a join may use a light waiter: it waits in the set's own
- * context, where the set's source completes it, and needs neither a
- * cancellable nor a deadline, the two things a GTask brings. */
-static gboolean
-can_join_light (JsCore       *core,
-                gint64        timeout_ms,
-                GCancellable *cancellable)
-{
-  GMainContext *context = g_main_context_get_thread_default ();
-
-  if (context == NULL)
-    context = g_main_context_default ();
-
-  return cancellable == NULL && timeout_ms < 0 && context == core->context;
-}
-
-/* Queues an async join (first come, first served) and serves it at once
- * if it can be. If @cancellable is already cancelled, the waiter's cancel
- * source takes it out again in the next iteration, unless it was served.
- *
- * A join served at once still completes later, from the set's source: in
- * the same dispatch when it is called from a join's callback, so that a
- * join_next_async() loop takes a whole batch of results in one main-loop
- * iteration. */
-static void
-join_async (JsJoinSet           *self,
-            JsWaitKind           kind,
-            gint64               timeout_ms,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data,
-            gpointer             source_tag)
-{
-  JsCore *core = self->core;
-  JsFlush flush = JS_FLUSH_INIT;
-  JsWaiter *w;
-
-  w = _js_waiter_new_async (self, kind, can_join_light (core, timeout_ms, cancellable),
-                        cancellable, callback, user_data, source_tag);
-
-  /* Attached before the lock, as GMainContext locks are never taken under
-   * it; see on_waiter_deadline() for a deadline that passes first. */
-  if (timeout_ms >= 0)
-    {
-      w->deadline_source = g_timeout_source_new ((guint) timeout_ms);
-      g_source_set_static_name (w->deadline_source, "[joinset] join deadline");
-      g_source_set_callback (w->deadline_source, on_waiter_deadline,
-                             g_object_ref (w->gtask), g_object_unref);
-      g_source_attach (w->deadline_source, g_task_get_context (w->gtask));
-    }
-
-  g_mutex_lock (&core->mutex);
-  g_queue_push_tail_link (&core->waiters, &w->link);
-  w->queue = &core->waiters;
-  _js_waiter_serve_locked (core, &flush);
-  if (w->timed_out && !w->done)
-    {
-      g_queue_unlink (w->queue, &w->link);
-      _js_waiter_finish_locked (core, w, &flush);
-    }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-}
-
 /* The pointer an async join returned, from a GTask or a light result. */
 static gboolean
 join_result_is_valid (JsJoinSet    *self,
@@ -1765,7 +1330,7 @@ js_join_set_join_next_async (JsJoinSet           *self,
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  join_async (self, JS_WAIT_NEXT, -1, cancellable, callback, user_data, js_join_set_join_next_async);
+  _js_waiter_join_async (self->core, G_OBJECT (self), JS_WAIT_NEXT, -1, cancellable, callback, user_data, js_join_set_join_next_async);
 }
 
 /**
@@ -1797,26 +1362,6 @@ js_join_set_join_next_finish (JsJoinSet     *self,
   return join_result_propagate (result, error);
 }
 
-static void
-on_sync_cancelled (GCancellable *cancellable,
-                   JsWaiter     *w)
-{
-  JsCore *core = w->core;
-  JsFlush flush = JS_FLUSH_INIT;
-
-  g_mutex_lock (&core->mutex);
-  if (!w->done)
-    {
-      _js_waiter_unlink_locked (core, w, &flush);
-      g_cond_broadcast (&core->cond);
-      if (w->iterating)
-        flush.wakeup = TRUE;
-    }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-}
-
 /**
  * js_join_set_join_next:
  * @self: a set
@@ -1844,11 +1389,6 @@ js_join_set_join_next (JsJoinSet     *self,
                        GError       **error)
 {
   g_autoptr(JsJoinSet) keep = NULL;
-  JsFlush flush = JS_FLUSH_INIT;
-  JsWaiter w = { { 0 } };
-  gulong cancelled_id = 0;
-  gboolean owner;
-  JsCore *core;
 
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
@@ -1857,60 +1397,10 @@ js_join_set_join_next (JsJoinSet     *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  /* A task function run by the wait may drop the caller's reference. */
   keep = g_object_ref (self);
-  core = self->core;
 
-  w.link.data = &w;
-  w.core = core;
-  w.kind = JS_WAIT_SYNC;
-
-  g_mutex_lock (&core->mutex);
-  g_queue_push_tail_link (&core->waiters, &w.link);
-  w.queue = &core->waiters;
-  _js_waiter_serve_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  if (cancellable != NULL)
-    cancelled_id = g_cancellable_connect (cancellable,
-                                          G_CALLBACK (on_sync_cancelled),
-                                          &w, NULL);
-
-  owner = g_main_context_acquire (core->context);
-
-  g_mutex_lock (&core->mutex);
-  if (owner)
-    {
-      w.iterating = TRUE;
-      while (!w.done)
-        {
-          g_mutex_unlock (&core->mutex);
-          g_main_context_iteration (core->context, TRUE);
-          g_mutex_lock (&core->mutex);
-        }
-      w.iterating = FALSE;
-    }
-  else
-    {
-      while (!w.done)
-        g_cond_wait (&core->cond, &core->mutex);
-    }
-  g_mutex_unlock (&core->mutex);
-
-  if (owner)
-    g_main_context_release (core->context);
-
-  if (cancelled_id != 0)
-    g_cancellable_disconnect (cancellable, cancelled_id);
-
-  if (w.cancelled)
-    {
-      g_cancellable_set_error_if_cancelled (cancellable, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&w.task);
+  return _js_waiter_join_next (self->core, cancellable, error);
 }
 
 /**
@@ -1928,23 +1418,9 @@ js_join_set_join_next (JsJoinSet     *self,
 JsTask *
 js_join_set_try_join_next (JsJoinSet *self)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  JsTask *task;
-  JsCore *core;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
 
-  core = self->core;
-
-  g_mutex_lock (&core->mutex);
-  task = _js_waiter_take_completed_locked (core, &flush);
-  if (task != NULL && core->length == 0)
-    _js_waiter_serve_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  return task;
+  return _js_waiter_try_join_next (self->core);
 }
 
 /**
@@ -1970,7 +1446,7 @@ js_join_set_join_all_async (JsJoinSet           *self,
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  join_async (self, JS_WAIT_ALL, -1, cancellable, callback, user_data, js_join_set_join_all_async);
+  _js_waiter_join_async (self->core, G_OBJECT (self), JS_WAIT_ALL, -1, cancellable, callback, user_data, js_join_set_join_all_async);
 }
 
 /**
@@ -2026,8 +1502,9 @@ js_join_set_join_all_timeout_async (JsJoinSet           *self,
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  join_async (self, JS_WAIT_ALL, timeout_ms, cancellable, callback, user_data,
-              js_join_set_join_all_timeout_async);
+  _js_waiter_join_async (self->core, G_OBJECT (self), JS_WAIT_ALL, timeout_ms,
+                         cancellable, callback, user_data,
+                         js_join_set_join_all_timeout_async);
 }
 
 /**
@@ -2078,27 +1555,9 @@ gboolean
 js_join_set_abort (JsJoinSet *self,
                    guint64    id)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  gboolean aborted = FALSE;
-  JsTask *task;
-  JsCore *core;
-
   g_return_val_if_fail (JS_IS_JOIN_SET (self), FALSE);
 
-  core = self->core;
-
-  g_mutex_lock (&core->mutex);
-  task = _js_id_table_lookup (&core->tasks, id);
-  if (task != NULL && task->state < JS_TASK_COMPLETED)
-    {
-      _js_completion_abort_locked (core, task, &flush);
-      aborted = TRUE;
-    }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  return aborted;
+  return _js_completion_abort (self->core, id);
 }
 
 /**
@@ -2114,18 +1573,9 @@ js_join_set_abort (JsJoinSet *self,
 void
 js_join_set_abort_all (JsJoinSet *self)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  JsCore *core;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  core = self->core;
-
-  g_mutex_lock (&core->mutex);
-  _js_completion_abort_all_locked (core, &flush);
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
+  _js_completion_abort_all (self->core);
 }
 
 /**
@@ -2142,132 +1592,9 @@ js_join_set_abort_all (JsJoinSet *self)
 void
 js_join_set_detach_all (JsJoinSet *self)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  GQueue *lists[3];
-  JsCore *core;
-  GList *link;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
 
-  core = self->core;
-  lists[0] = &core->queue;
-  lists[1] = &core->main_ready;
-  lists[2] = &core->thread_ready;
-
-  g_mutex_lock (&core->mutex);
-
-  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
-    {
-      JsTask *task = link->data;
-
-      task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (&flush, task);
-    }
-
-  while ((link = g_queue_pop_head_link (&core->running)) != NULL)
-    {
-      ((JsTask *)link->data)->detached = TRUE;
-      _js_completion_linger_locked (core, link->data);
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
-    for (link = lists[i]->head; link != NULL; link = link->next)
-      ((JsTask *)link->data)->detached = TRUE;
-
-  _js_id_table_remove_all (&core->tasks);
-  core->length = 0;
-  _js_core_arm_locked (core, &flush);
-  _js_waiter_serve_locked (core, &flush);
-
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-}
-
-/* How long a shutdown waits before it warns about the thread functions it
- * waits for; JS_SHUTDOWN_WARNING_SECONDS overrides it (0: never warn). */
-#define JS_STUCK_WARNING_SECONDS 10
-
-static guint
-get_stuck_warning_seconds (void)
-{
-  static gsize value = 0;
-
-  if (g_once_init_enter (&value))
-    {
-      const char *env = g_getenv ("JS_SHUTDOWN_WARNING_SECONDS");
-      guint64 seconds = JS_STUCK_WARNING_SECONDS;
-
-      if (env != NULL &&
-          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
-        seconds = JS_STUCK_WARNING_SECONDS;
-      g_once_init_leave (&value, seconds + 1);
-    }
-
-  return value - 1;
-}
-
-/* Appends 'id ("name")' to @names, after a comma unless it is the first. */
-static void
-append_task_locked (GString *names,
-                    JsTask  *task,
-                    guint    index)
-{
-  const char *name = _js_task_name_locked (task);
-
-  g_string_append_printf (names, "%s%" G_GUINT64_FORMAT, index > 0 ? ", " : "", task->id);
-  if (name != NULL)
-    g_string_append_printf (names, " (\"%s\")", name);
-}
-
-static gboolean
-stuck_timer_cb (gpointer data)
-{
-  JsCore *core = data;
-  g_autoptr(GString) names = g_string_new (NULL);
-  GSource *timer = NULL;
-  guint n_named = 0;
-  guint n_active = 0;
-
-  g_mutex_lock (&core->mutex);
-  if (core->stuck_timer == g_main_current_source ())
-    {
-      timer = g_steal_pointer (&core->stuck_timer);
-      n_active = core->n_active;
-
-      /* Aborted thread tasks whose function did not return, then those
-       * that returned a result and did not leave their function. */
-      for (GList *l = core->lingering.head; l != NULL; l = l->next)
-        {
-          append_task_locked (names, l->data, n_named++);
-        }
-      for (GList *l = core->completed.head; l != NULL; l = l->next)
-        {
-          JsTask *task = l->data;
-
-          if (task->in_thread && task->holds_slot && !task->func_done)
-            append_task_locked (names, task, n_named++);
-        }
-    }
-  g_mutex_unlock (&core->mutex);
-
-  if (timer == NULL)
-    return G_SOURCE_REMOVE;
-
-  if (n_active > 0)
-    {
-      if (n_active > n_named)
-        g_string_append_printf (names, "%s%u other%s", n_named ? " and " : "",
-                                n_active - n_named, n_active - n_named > 1 ? "s" : "");
-      g_warning ("A JsJoinSet shutdown has waited %u s for %u task%s whose "
-                 "function still runs: %s. A task function must return soon "
-                 "after its cancellable is cancelled.",
-                 get_stuck_warning_seconds (), n_active,
-                 n_active > 1 ? "s" : "", names->str);
-    }
-
-  g_source_unref (timer);
-  return G_SOURCE_REMOVE;
+  _js_completion_detach_all (self->core);
 }
 
 /**
@@ -2300,49 +1627,11 @@ js_join_set_shutdown_async (JsJoinSet           *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  JsFlush flush = JS_FLUSH_INIT;
-  GSource *timer = NULL;
-  JsWaiter *w;
-  JsCore *core;
-  guint warn_after;
-
   g_return_if_fail (JS_IS_JOIN_SET (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  core = self->core;
-  w = _js_waiter_new_async (self, JS_WAIT_SHUTDOWN, FALSE, cancellable, callback, user_data,
-                        js_join_set_shutdown_async);
-
-  /* Attached before the lock (GMainContext locks are never taken under
-   * it), kept only if the shutdown has to wait. */
-  warn_after = get_stuck_warning_seconds ();
-  if (warn_after > 0)
-    {
-      timer = g_timeout_source_new_seconds (warn_after);
-      g_source_set_static_name (timer, "[joinset] stuck shutdown warning");
-      g_source_set_callback (timer, stuck_timer_cb, _js_core_ref (core),
-                             (GDestroyNotify) _js_core_unref);
-      g_source_attach (timer, core->context);
-    }
-
-  g_mutex_lock (&core->mutex);
-  core->closed = TRUE;
-  _js_completion_abort_all_locked (core, &flush);
-  g_queue_push_tail_link (&core->shutdowns, &w->link);
-  w->queue = &core->shutdowns;
-  if (core->n_active == 0)
-    _js_waiter_complete_shutdowns_locked (core, &flush);
-  else if (timer != NULL && core->stuck_timer == NULL && core->source != NULL)
-    core->stuck_timer = g_steal_pointer (&timer);
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
-
-  if (timer != NULL)
-    {
-      g_source_destroy (timer);
-      g_source_unref (timer);
-    }
+  _js_shutdown_start (self->core, G_OBJECT (self), cancellable, callback, user_data,
+                      js_join_set_shutdown_async);
 }
 
 /**

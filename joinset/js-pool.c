@@ -13,11 +13,10 @@
  * for a task still queued behind it. A watchdog thread therefore looks at
  * every set that has tasks waiting for a drainer; when such a set made no
  * progress during a whole tick it gets one more drainer, up to
- * JS_POOL_MAX_DRAINERS.
+ * JS_POOL_MAX_DRAINERS (the client decides, in its check_stalled).
  *
  * Locking: watch_mutex guards `watched`. It is never held while calling
- * into a core; a core may take it while holding its own lock (order: core
- * mutex, then watch_mutex).
+ * into a client. Clients call in without holding their own locks.
  */
 
 #include "config.h"
@@ -32,17 +31,17 @@ static guint        soft_cap;
 
 static GMutex     watch_mutex;
 static GCond      watch_cond;
-static GPtrArray *watched;           /* JsCore (owned refs), may repeat */
+static GPtrArray *watched;           /* JsPoolClient (owned refs), may repeat */
 static gboolean   watchdog_started;
 
 static void
 pool_func (gpointer data,
            gpointer unused)
 {
-  JsCore *core = data;
+  JsPoolClient *client = data;
 
-  _js_runner_drain (core);
-  _js_core_unref (core);
+  client->funcs->drain (client);
+  client->funcs->unref (client);
 }
 
 static void
@@ -65,17 +64,19 @@ _js_pool_get_soft_cap (void)
   return soft_cap;
 }
 
-void
-_js_pool_push_drainer (JsCore *core)
+static void
+pool_push_drainer (JsPoolClient *client)
 {
   g_autoptr(GError) error = NULL;
 
   pool_init ();
 
+  client->funcs->ref (client);
+
   /* Pushing to a non-exclusive pool fails only when no thread exists and
    * none can be created; GLib then keeps the item queued for the next
    * thread, so the drainer is not lost. */
-  if (!g_thread_pool_push (pool, _js_core_ref (core), &error))
+  if (!g_thread_pool_push (pool, client, &error))
     g_warning ("Could not start a worker thread: %s", error->message);
 }
 
@@ -104,14 +105,14 @@ watchdog_main (gpointer data)
 
       for (guint i = 0; i < snapshot->len; i++)
         {
-          JsCore *core = g_ptr_array_index (snapshot, i);
+          JsPoolClient *client = g_ptr_array_index (snapshot, i);
 
-          if (!_js_runner_check_stalled (core))
+          if (!client->funcs->check_stalled (client))
             {
               g_mutex_lock (&watch_mutex);
-              g_ptr_array_remove_fast (watched, core);
+              g_ptr_array_remove_fast (watched, client);
               g_mutex_unlock (&watch_mutex);
-              _js_core_unref (core);
+              client->funcs->unref (client);
             }
         }
 
@@ -122,14 +123,16 @@ watchdog_main (gpointer data)
   return NULL;
 }
 
-void
-_js_pool_watch (JsCore *core)
+static void
+pool_watch (JsPoolClient *client)
 {
+  client->funcs->ref (client);
+
   g_mutex_lock (&watch_mutex);
 
   if (watched == NULL)
     watched = g_ptr_array_new ();
-  g_ptr_array_add (watched, _js_core_ref (core));
+  g_ptr_array_add (watched, client);
   g_cond_signal (&watch_cond);
 
   if (!watchdog_started)
@@ -141,35 +144,7 @@ _js_pool_watch (JsCore *core)
   g_mutex_unlock (&watch_mutex);
 }
 
-/* The timer thread: a private main context, iterated by a thread of its
- * own for the life of the process, where the tasks' timeouts fire. It
- * runs no user code: a timeout aborts its task under the core's lock, and
- * tasks of a set's context are cancelled from that context. */
-static gpointer
-timer_thread_func (gpointer data)
-{
-  GMainContext *context = data;
-
-  g_main_context_push_thread_default (context);
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-
-  return NULL;
-}
-
-GMainContext *
-_js_pool_get_timer_context (void)
-{
-  static GMainContext *context = NULL;
-
-  if (g_once_init_enter (&context))
-    {
-      GMainContext *new_context = g_main_context_new ();
-
-      g_thread_unref (g_thread_new ("joinset-timer", timer_thread_func,
-                                    new_context));
-      g_once_init_leave (&context, new_context);
-    }
-
-  return context;
-}
+const JsPoolOps _js_pool_ops = {
+  .push_drainer = pool_push_drainer,
+  .watch = pool_watch,
+};

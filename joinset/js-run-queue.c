@@ -1,22 +1,39 @@
-/* js-run-queue.c: concurrency slots, ready queues and drainers
+/* js-run-queue.c: spawning, concurrency slots and ready queues
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A spawned task waits in core->queue until a slot is free, then in
+ * core->thread_ready (for a drainer) or core->main_ready (for the set's
+ * source) until js-runner.c starts it. This file decides when tasks move
+ * on and how many drainers the core wants; it calls no task function.
  */
 
 #include "config.h"
 
-#include <string.h>
-
-#include "js-i18n-private.h"
-#include "js-join-error.h"
 #include "js-core-private.h"
+
+static void
+push_drainer_cb (gpointer data)
+{
+  JsCore *core = data;
+
+  core->pool_ops->push_drainer (&core->pool_client);
+}
+
+static void
+watch_cb (gpointer data)
+{
+  JsCore *core = data;
+
+  core->pool_ops->watch (&core->pool_client);
+}
 
 /* Makes sure every ready thread task has a drainer on its way, up to the
  * soft cap; beyond it, the watchdog adds drainers when the busy ones make
- * no progress. Drainers busy in a task function do not count as free:
- * that function may block, for example on the task spawned after it. */
-void
-_js_run_queue_ensure_drainers_locked (JsCore  *core,
+ * no progress. Busy drainers do not count as free: their task function
+ * may block, for example on the task spawned after it. */
+static void
+ensure_drainers_locked (JsCore  *core,
                         JsFlush *flush)
 {
   guint ready = core->thread_ready.length;
@@ -24,26 +41,28 @@ _js_run_queue_ensure_drainers_locked (JsCore  *core,
   guint room = core->soft_cap > core->n_drainers ? core->soft_cap - core->n_drainers : 0;
   guint add = ready > idle ? MIN (ready - idle, room) : 0;
 
-  if (add > 0)
-    {
-      flush->n_drainers += add;
-      core->n_drainers += add;
-      idle += add;
-    }
+  JS_CORE_ASSERT_LOCKED (core);
+
+  for (guint i = 0; i < add; i++)
+    _js_flush_add_call (flush, push_drainer_cb, core);
+  core->n_drainers += add;
+  idle += add;
 
   if (ready > idle && !core->watched)
     {
       core->watched = TRUE;
       core->watched_n_started = core->n_thread_started;
-      flush->watch = TRUE;
+      _js_flush_add_call (flush, watch_cb, core);
     }
 }
 
-void
-_js_run_queue_make_ready_locked (JsCore  *core,
+static void
+make_ready_locked (JsCore  *core,
                    JsTask  *task,
                    JsFlush *flush)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   task->state = JS_TASK_READY;
   task->holds_slot = TRUE;
   core->n_active++;
@@ -59,8 +78,8 @@ _js_run_queue_make_ready_locked (JsCore  *core,
     }
 }
 
-gboolean
-_js_run_queue_has_free_slot_locked (JsCore *core)
+static inline gboolean
+has_free_slot_locked (JsCore *core)
 {
   return core->max_concurrent == 0 || core->n_active < core->max_concurrent;
 }
@@ -68,24 +87,93 @@ _js_run_queue_has_free_slot_locked (JsCore *core)
 /* Starts queued tasks, in FIFO order, while there are free slots. */
 void
 _js_run_queue_schedule_locked (JsCore  *core,
-                 JsFlush *flush)
+                               JsFlush *flush)
 {
   GList *link;
 
-  while ((link = core->queue.head) != NULL && _js_run_queue_has_free_slot_locked (core))
+  JS_CORE_ASSERT_LOCKED (core);
+
+  while ((link = core->queue.head) != NULL && has_free_slot_locked (core))
     {
       g_queue_unlink (&core->queue, link);
-      _js_run_queue_make_ready_locked (core, link->data, flush);
+      make_ready_locked (core, link->data, flush);
     }
 
-  _js_run_queue_ensure_drainers_locked (core, flush);
+  ensure_drainers_locked (core, flush);
 }
 
+/* Adds @task (transfer full), new from _js_task_new(), to the set.
+ * @timeout_ms: -1 for the set's timeout. Returns its id, or 0 if the set
+ * is closed: the task is then dropped, destroying its user_data. */
+guint64
+_js_run_queue_spawn (JsCore *core,
+                     JsTask *task,
+                     gint64  timeout_ms)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  guint64 id = 0;
+
+  _js_core_lock (core);
+
+  task->timeout_ms = timeout_ms < 0 ? core->timeout_ms : (guint) timeout_ms;
+
+  if (core->closed)
+    {
+      /* Never spawned: dropping it destroys user_data. */
+      task->state = JS_TASK_JOINED;
+      _js_flush_add_unref (&flush, task);
+    }
+  else
+    {
+      id = task->id = ++core->next_id;
+      _js_id_table_insert (&core->tasks, task->id, task);
+      core->length++;
+      core->n_spawned++;
+      core->n_queued++;
+      _js_core_arm_locked (core, &flush);
+
+      if (core->queue.length == 0 && has_free_slot_locked (core))
+        {
+          make_ready_locked (core, task, &flush);
+          if (task->in_thread)
+            ensure_drainers_locked (core, &flush);
+        }
+      else
+        {
+          g_queue_push_tail_link (&core->queue, &task->link);
+        }
+    }
+
+  _js_core_unlock_and_flush (core, &flush);
+
+  return id;
+}
+
+/* Returns whether the limit changed. Raising it starts waiting tasks. */
+gboolean
+_js_run_queue_set_max_concurrent_locked (JsCore  *core,
+                                         guint    max_concurrent,
+                                         JsFlush *flush)
+{
+  gboolean changed = core->max_concurrent != max_concurrent;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  core->max_concurrent = max_concurrent;
+  _js_run_queue_schedule_locked (core, flush);
+
+  return changed;
+}
+
+/* @task gives its slot back: the next queued task may start, and a
+ * shutdown waiting for the set to be idle may complete. */
 void
 _js_run_queue_release_slot_locked (JsCore  *core,
-                     JsTask  *task,
-                     JsFlush *flush)
+                                   JsTask  *task,
+                                   JsFlush *flush)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   if (!task->holds_slot)
     return;
 
@@ -98,15 +186,17 @@ _js_run_queue_release_slot_locked (JsCore  *core,
     _js_waiter_complete_shutdowns_locked (core, flush);
 }
 
-/* Marks @task as started: its function, returned, is about to be
- * called. */
+/* Marks @task as started, with @cancellable (transfer full): its function,
+ * returned, is about to be called. */
 JsTaskFunc
 _js_run_queue_start_task_locked (JsCore       *core,
-                   JsTask       *task,
-                   GCancellable *cancellable,
-                   JsFlush      *flush)
+                                 JsTask       *task,
+                                 GCancellable *cancellable,
+                                 JsFlush      *flush)
 {
   JsTaskFunc func = task->func;
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   task->state = JS_TASK_RUNNING;
   task->cancellable = cancellable;

@@ -6,46 +6,11 @@
 #pragma once
 
 #include "js-task.h"
+#include "js-result-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _JsCore JsCore;
-
-typedef enum
-{
-  JS_RESULT_NONE = 0,
-  JS_RESULT_POINTER,
-  JS_RESULT_VALUE,
-  JS_RESULT_BOOLEAN,
-  JS_RESULT_INT,
-  JS_RESULT_ERROR,
-} JsResultKind;
-
-/* The outcome of a task. Exactly one owner at a time: the producer while
- * it builds it, then the task, then (for a pointer) the consumer that
- * propagates it. _js_result_clear() frees whatever is still owned. */
-typedef struct
-{
-  JsResultKind kind;
-  union {
-    struct {
-      gpointer       data;
-      GDestroyNotify destroy;
-    } pointer;
-    GValue   *value;
-    gboolean  boolean;
-    gssize    integer;
-    GError   *error;     /* NULL: aborted (G_IO_ERROR_CANCELLED), the
-                          * error built only if someone propagates it */
-  } u;
-} JsResult;
-
-/* Whether @r is an error other than a cancellation. */
-#define _js_result_failed(r) \
-  ((r)->kind == JS_RESULT_ERROR && (r)->u.error != NULL && \
-   !g_error_matches ((r)->u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-
-void _js_result_clear (JsResult *result);
 
 typedef enum
 {
@@ -117,19 +82,28 @@ struct _JsTask
   guint           timeout_ms;        /* immutable after spawn; 0: none */
 };
 
-JsTask *_js_task_new (JsCore         *core,
-                      JsTaskFunc      func,
-                      gpointer        user_data,
-                      GDestroyNotify  user_data_destroy,
-                      gboolean        in_thread);
+/* The extra fields of @task, allocated on first use: with the core locked,
+ * or before the task is spawned. */
+static inline JsTaskExtra *
+_js_task_get_extra_locked (JsTask *task)
+{
+  if (task->extra == NULL)
+    task->extra = g_new0 (JsTaskExtra, 1);
 
-JsTask *_js_task_new_completed (JsTask *task);
-
-JsTaskExtra *_js_task_get_extra_locked (JsTask *task);
-
-GParamSpec  *_js_task_get_progress_pspec (void);
+  return task->extra;
+}
 
 /* The name of @task, or NULL; with the core locked. */
 #define _js_task_name_locked(task) ((task)->extra != NULL ? (task)->extra->name : NULL)
+
+/* js-task.c, for js-join-set.c */
+JsTask *_js_task_new             (JsCore         *core,
+                                  JsTaskFunc      func,
+                                  gpointer        user_data,
+                                  GDestroyNotify  user_data_destroy,
+                                  gboolean        in_thread,
+                                  const char     *name,
+                                  gboolean        emit_finished);
+void    _js_task_notify_progress (JsTask         *task);
 
 G_END_DECLS

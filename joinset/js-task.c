@@ -38,8 +38,7 @@
 
 #include "js-i18n-private.h"
 #include "js-join-error.h"
-#include "js-join-set-private.h"
-#include "js-task-private.h"
+#include "js-core-private.h"
 
 G_DEFINE_FINAL_TYPE (JsTask, js_task, G_TYPE_OBJECT)
 
@@ -64,44 +63,6 @@ extra_free (JsTaskExtra *extra)
   g_free (extra);
 }
 
-JsTaskExtra *
-_js_task_get_extra_locked (JsTask *task)
-{
-  if (task->extra == NULL)
-    task->extra = g_new0 (JsTaskExtra, 1);
-
-  return task->extra;
-}
-
-void
-_js_result_clear (JsResult *result)
-{
-  switch ((JsResultKind) result->kind)
-    {
-    case JS_RESULT_POINTER:
-      if (result->u.pointer.destroy != NULL && result->u.pointer.data != NULL)
-        result->u.pointer.destroy (result->u.pointer.data);
-      break;
-
-    case JS_RESULT_VALUE:
-      g_value_unset (result->u.value);
-      g_free (result->u.value);
-      break;
-
-    case JS_RESULT_ERROR:
-      g_clear_error (&result->u.error);
-      break;
-
-    case JS_RESULT_NONE:
-    case JS_RESULT_BOOLEAN:
-    case JS_RESULT_INT:
-    default:
-      break;
-    }
-
-  memset (result, 0, sizeof *result);
-}
-
 static void
 js_task_dispose (GObject *object)
 {
@@ -110,7 +71,7 @@ js_task_dispose (GObject *object)
   /* Dropping the last reference is how a producer lets go of a task: the
    * core completes it as abandoned if it never returned (re-referencing it
    * to keep it for a join), and destroys user_data once. */
-  _js_core_task_dispose (self);
+  _js_core_task_abandon (self);
 
   G_OBJECT_CLASS (js_task_parent_class)->dispose (object);
 }
@@ -144,9 +105,7 @@ js_task_get_property (GObject    *object,
       break;
 
     case PROP_NAME:
-      _js_core_lock (self->core);
-      g_value_set_string (value, _js_task_name_locked (self));
-      _js_core_unlock (self->core);
+      g_value_take_string (value, _js_core_task_dup_name (self));
       break;
 
     case PROP_PROGRESS:
@@ -220,24 +179,21 @@ js_task_class_init (JsTaskClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
-GParamSpec *
-_js_task_get_progress_pspec (void)
-{
-  return properties[PROP_PROGRESS];
-}
-
 static void
 js_task_init (JsTask *self)
 {
   self->link.data = self;
 }
 
+/* A new task of @core, not spawned yet: see _js_run_queue_spawn(). */
 JsTask *
 _js_task_new (JsCore         *core,
               JsTaskFunc      func,
               gpointer        user_data,
               GDestroyNotify  user_data_destroy,
-              gboolean        in_thread)
+              gboolean        in_thread,
+              const char     *name,
+              gboolean        emit_finished)
 {
   JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
 
@@ -246,38 +202,20 @@ _js_task_new (JsCore         *core,
   self->user_data = user_data;
   self->user_data_destroy = user_data_destroy;
   self->in_thread = !!in_thread;
+  self->emit_finished = !!emit_finished;
   self->state = JS_TASK_QUEUED;
+  /* Nobody else sees the task yet: no lock needed. */
+  if (name != NULL)
+    _js_task_get_extra_locked (self)->name = g_strdup (name);
 
   return self;
 }
 
-/* A completed stand-in for @task, for the consumer, when the core must not
- * take a reference on @task itself (see _js_completion_complete_locked()). Called with
- * the core's lock held: @task's fields are stable. */
-JsTask *
-_js_task_new_completed (JsTask *task)
+/* Notifies JsTask:progress; called by the set, in its context. */
+void
+_js_task_notify_progress (JsTask *task)
 {
-  JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
-
-  self->core = _js_core_ref (task->core);
-  self->id = task->id;
-  if (task->extra != NULL)
-    {
-      JsTaskExtra *extra = _js_task_get_extra_locked (self);
-
-      extra->name = g_strdup (task->extra->name);
-      extra->progress = task->extra->progress;
-    }
-  self->in_thread = task->in_thread;
-  self->returned = TRUE;
-  self->state = JS_TASK_COMPLETED;
-  if (task->started)
-    {
-      self->cancellable = g_object_ref (task->cancellable);
-      self->started = TRUE;
-    }
-
-  return self;
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROGRESS]);
 }
 
 /**
@@ -316,15 +254,9 @@ js_task_get_id (JsTask *task)
 const char *
 js_task_get_name (JsTask *task)
 {
-  const char *name;
-
   g_return_val_if_fail (JS_IS_TASK (task), NULL);
 
-  _js_core_lock (task->core);
-  name = _js_task_name_locked (task);
-  _js_core_unlock (task->core);
-
-  return name;
+  return _js_core_task_get_name (task);
 }
 
 /**
@@ -340,17 +272,9 @@ void
 js_task_set_name (JsTask     *task,
                   const char *name)
 {
-  char *old_name;
-
   g_return_if_fail (JS_IS_TASK (task));
 
-  _js_core_lock (task->core);
-  old_name = _js_task_name_locked (task);
-  if (name != NULL || old_name != NULL)
-    _js_task_get_extra_locked (task)->name = g_strdup (name);
-  _js_core_unlock (task->core);
-
-  g_free (old_name);
+  _js_core_task_set_name (task, name);
 }
 
 /**
@@ -395,15 +319,9 @@ js_task_set_progress (JsTask *task,
 double
 js_task_get_progress (JsTask *task)
 {
-  double progress;
-
   g_return_val_if_fail (JS_IS_TASK (task), 0.0);
 
-  _js_core_lock (task->core);
-  progress = task->extra != NULL ? task->extra->progress : 0.0;
-  _js_core_unlock (task->core);
-
-  return progress;
+  return _js_core_task_get_progress (task);
 }
 
 /**
@@ -422,15 +340,9 @@ js_task_get_progress (JsTask *task)
 GCancellable *
 js_task_get_cancellable (JsTask *task)
 {
-  GCancellable *cancellable;
-
   g_return_val_if_fail (JS_IS_TASK (task), NULL);
 
-  _js_core_lock (task->core);
-  cancellable = task->started ? task->cancellable : NULL;
-  _js_core_unlock (task->core);
-
-  return cancellable;
+  return _js_core_task_get_cancellable (task);
 }
 
 /**
@@ -447,15 +359,9 @@ js_task_get_cancellable (JsTask *task)
 gboolean
 js_task_get_completed (JsTask *task)
 {
-  gboolean completed;
-
   g_return_val_if_fail (JS_IS_TASK (task), FALSE);
 
-  _js_core_lock (task->core);
-  completed = task->state >= JS_TASK_COMPLETED;
-  _js_core_unlock (task->core);
-
-  return completed;
+  return _js_core_task_is_completed (task);
 }
 
 /**
@@ -721,18 +627,13 @@ js_task_propagate_pointer (JsTask  *task,
   if (!check_kind (task, JS_RESULT_POINTER, G_STRFUNC))
     return NULL;
 
-  _js_core_lock (task->core);
-  if (task->result_taken)
+  if (!_js_core_task_take_pointer (task, &data))
     {
-      _js_core_unlock (task->core);
       g_critical ("js_task_propagate_pointer() called twice on task %"
                   G_GUINT64_FORMAT ": its result belongs to the first caller",
                   task->id);
       return NULL;
     }
-  task->result_taken = TRUE;
-  data = g_steal_pointer (&task->result.u.pointer.data);
-  _js_core_unlock (task->core);
 
   return data;
 }
@@ -873,14 +774,7 @@ js_task_propagate_int (JsTask  *task,
 gboolean
 js_task_had_error (JsTask *task)
 {
-  gboolean had_error;
-
   g_return_val_if_fail (JS_IS_TASK (task), FALSE);
 
-  _js_core_lock (task->core);
-  had_error = task->state >= JS_TASK_COMPLETED &&
-              task->result.kind == JS_RESULT_ERROR;
-  _js_core_unlock (task->core);
-
-  return had_error;
+  return _js_core_task_had_error (task);
 }

@@ -1,15 +1,18 @@
 /* js-timeout.c: the time limits of running tasks
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A task's timeout starts when its function is called
+ * (_js_timeout_start(), from js-runner.c) and fires in libjoinset's timer
+ * thread, where it aborts the task with G_IO_ERROR_TIMED_OUT. Completing
+ * the task first removes it (js-completion.c).
  */
 
 #include "config.h"
 
-#include <string.h>
-
 #include "js-i18n-private.h"
-#include "js-join-error.h"
 #include "js-core-private.h"
+#include "js-timer-private.h"
 
 /* A running task's timeout, in the timer thread's context. */
 typedef struct
@@ -19,7 +22,7 @@ typedef struct
   JsCore  *core;
 } JsTimeout;
 
-void
+static void
 timeout_free (gpointer data)
 {
   JsTimeout *t = data;
@@ -28,7 +31,7 @@ timeout_free (gpointer data)
   g_free (t);
 }
 
-gboolean
+static gboolean
 timeout_cb (gpointer data)
 {
   JsTimeout *t = data;
@@ -36,9 +39,7 @@ timeout_cb (gpointer data)
   JsFlush flush = JS_FLUSH_INIT;
   JsTask *task;
 
-  flush.in_timer = TRUE;
-
-  g_mutex_lock (&core->mutex);
+  _js_core_lock (core);
   /* Completing the task removes its timer: if it is still there, the task
    * still runs (or was let go with detach_all()). */
   if (core->timers != NULL &&
@@ -53,18 +54,18 @@ timeout_cb (gpointer data)
       if (task != NULL && task->state == JS_TASK_RUNNING)
         {
           task->has_timer = FALSE;
+          /* Tasks of the set's context are cancelled from that
+           * context: this is the timer thread. */
           _js_completion_abort_with_error_locked (core, task,
-                                        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                                     /* Translators: %u is a
-                                                      * number of milliseconds */
-                                                     _("The task timed out after %u ms"),
-                                                     t->timeout_ms),
-                                        &flush);
+                                                  g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                               /* Translators: %u is a
+                                                                * number of milliseconds */
+                                                               _("The task timed out after %u ms"),
+                                                               t->timeout_ms),
+                                                  TRUE, &flush);
         }
     }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
 
   return G_SOURCE_REMOVE;
 }
@@ -76,10 +77,10 @@ timeout_cb (gpointer data)
  * lock under the core's", safe because the timer context is private and
  * its thread never holds its lock while taking a core's. The key is the
  * task's own id: _js_completion_complete_locked() removes the entry before the task can
- * be finalized. */
+ * be finalized. Called without the lock. */
 void
 _js_timeout_start (JsCore *core,
-               JsTask *task)
+                   JsTask *task)
 {
   JsTimeout *t = g_new (JsTimeout, 1);
   GSource *timer = g_timeout_source_new (task->timeout_ms);
@@ -90,16 +91,16 @@ _js_timeout_start (JsCore *core,
   g_source_set_static_name (timer, "[joinset] task timeout");
   g_source_set_callback (timer, timeout_cb, t, timeout_free);
 
-  g_mutex_lock (&core->mutex);
+  _js_core_lock (core);
   if (task->state == JS_TASK_RUNNING && !task->detached && core->source != NULL)
     {
       if (core->timers == NULL)
         core->timers = g_hash_table_new (g_int64_hash, g_int64_equal);
-      g_source_attach (timer, _js_pool_get_timer_context ());
+      g_source_attach (timer, _js_timer_get_context ());
       g_hash_table_insert (core->timers, &task->id, g_steal_pointer (&timer));
       task->has_timer = TRUE;
     }
-  g_mutex_unlock (&core->mutex);
+  _js_core_unlock (core);
 
   /* It finished (or was let go) first. */
   g_clear_pointer (&timer, g_source_unref);

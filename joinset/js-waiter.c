@@ -1,21 +1,66 @@
-/* js-waiter.c: join and shutdown waiters, and their delivery
+/* js-waiter.c: joins and shutdowns that wait, and their delivery
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A waiter is queued (core->waiters, or core->shutdowns), served when
+ * tasks complete (first come, first served; in spawn order for an ordered
+ * set), and then delivered: through its GTask, which posts to the
+ * caller's context, or, for a light waiter in the set's own context, by
+ * the set's source in batches (see js-core-source.c). A blocking join
+ * (JS_WAIT_SYNC) lives on its caller's stack and is woken through
+ * core->cond, or by the context it iterates.
  */
 
 #include "config.h"
 
-#include <string.h>
-
-#include "js-i18n-private.h"
-#include "js-join-error.h"
 #include "js-core-private.h"
+#include "js-join-result-private.h"
 
-void
-_js_waiter_finish_locked (JsCore   *core,
-                      JsWaiter *w,
-                      JsFlush  *flush)
+/* Someone waiting for the set. Async waiters are the task data of their
+ * GTask, which holds the set (and so the core) alive; light waiters (no
+ * GTask, see can_join_light()) hold the set themselves. */
+struct _JsWaiter
 {
+  GList       link;        /* in `queue` */
+  GQueue     *queue;       /* core->waiters, ->shutdowns, ->deliver or NULL */
+  JsCore     *core;
+  JsWaitKind  kind;
+  guint       done : 1;    /* served or cancelled; guarded by core->mutex */
+  guint       cancelled : 1;
+  guint       iterating : 1;
+  guint       timed_out : 1; /* the deadline passed before it was queued */
+  JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
+  GPtrArray  *all;         /* ALL: the tasks handed over so far */
+  GTask      *gtask;       /* owned while pending */
+  GObject    *set;         /* light: owned while pending */
+  GAsyncReadyCallback callback; /* light */
+  gpointer     user_data;   /* light */
+  gpointer     source_tag;  /* light */
+  GSource    *cancel_source;
+  GSource    *deadline_source; /* join_all_timeout_async() */
+};
+
+/* Joins delivered in one dispatch of the set's source, at most (about). */
+#define JS_DELIVER_PER_DISPATCH 4096
+
+static void deliver (JsWaiter *w,
+                     gboolean  in_source);
+
+static void
+deliver_later_cb (gpointer data)
+{
+  deliver (data, FALSE);
+}
+
+/* The waiter is served or timed out: wake a blocking join, or queue an
+ * async one for delivery. */
+static void
+finish_locked (JsCore   *core,
+               JsWaiter *w,
+               JsFlush  *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
   w->done = TRUE;
   w->queue = NULL;
 
@@ -39,17 +84,19 @@ _js_waiter_finish_locked (JsCore   *core,
     }
   else
     {
-      _js_flush_add_deliver (flush, w);
+      _js_flush_add_call (flush, deliver_later_cb, w);
     }
 }
 
 /* Hands the oldest completed task to a consumer. Returns the core's
  * reference. */
-JsTask *
-_js_waiter_take_completed_locked (JsCore  *core,
+static JsTask *
+take_completed_locked (JsCore  *core,
                        JsFlush *flush)
 {
   JsTask *task = NULL;
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   if (core->ordered)
     {
@@ -85,9 +132,11 @@ _js_waiter_take_completed_locked (JsCore  *core,
 /* Serves pending joins, first come first served. */
 void
 _js_waiter_serve_locked (JsCore  *core,
-                      JsFlush *flush)
+                         JsFlush *flush)
 {
   GList *link;
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   while ((link = core->waiters.head) != NULL)
     {
@@ -97,7 +146,7 @@ _js_waiter_serve_locked (JsCore  *core,
         {
           JsTask *task;
 
-          while ((task = _js_waiter_take_completed_locked (core, flush)) != NULL)
+          while ((task = take_completed_locked (core, flush)) != NULL)
             g_ptr_array_add (w->all, task);
 
           if (core->length > 0)
@@ -105,7 +154,7 @@ _js_waiter_serve_locked (JsCore  *core,
         }
       else
         {
-          w->task = _js_waiter_take_completed_locked (core, flush);
+          w->task = take_completed_locked (core, flush);
 
           /* Nothing finished yet, but something will. */
           if (w->task == NULL && core->length > 0)
@@ -113,47 +162,145 @@ _js_waiter_serve_locked (JsCore  *core,
         }
 
       g_queue_unlink (&core->waiters, link);
-      _js_waiter_finish_locked (core, w, flush);
+      finish_locked (core, w, flush);
     }
 }
 
+/* Queues a shutdown waiter; it completes once no task holds a slot. */
+void
+_js_waiter_wait_shutdown_locked (JsCore   *core,
+                                 JsWaiter *w,
+                                 JsFlush  *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+  g_assert (w->kind == JS_WAIT_SHUTDOWN);
+
+  g_queue_push_tail_link (&core->shutdowns, &w->link);
+  w->queue = &core->shutdowns;
+  if (core->n_active == 0)
+    _js_waiter_complete_shutdowns_locked (core, flush);
+}
+
+/* No task holds a slot any more: every shutdown is done waiting, and its
+ * warning about a stuck task is moot. */
 void
 _js_waiter_complete_shutdowns_locked (JsCore  *core,
-                           JsFlush *flush)
+                                      JsFlush *flush)
 {
   GList *link;
+
+  JS_CORE_ASSERT_LOCKED (core);
 
   /* Like joins: completed by the set's source when they wait in its
    * context, so that the GTask (which holds the set) is released in the
    * caller's thread right after its callback, not later by a worker. */
   while ((link = g_queue_pop_head_link (&core->shutdowns)) != NULL)
-    _js_waiter_finish_locked (core, link->data, flush);
+    finish_locked (core, link->data, flush);
 
   if (core->stuck_timer != NULL)
-    {
-      _js_flush_add_source (flush, g_steal_pointer (&core->stuck_timer));
-    }
+    _js_flush_add_source (flush, g_steal_pointer (&core->stuck_timer));
 }
 
-
-/* The served waiters to complete, taken out of the core. */
-GQueue
-_js_waiter_take_deliver_locked (JsCore *core)
+/* The smallest id of a task of the set, for ordered joins. */
+static guint64
+first_id_locked (JsCore *core)
 {
-  GQueue deliver = core->deliver;
+  guint64 first = _js_id_table_first (&core->tasks);
 
-  g_queue_init (&core->deliver);
-  for (GList *link = deliver.head; link != NULL; link = link->next)
-    ((JsWaiter *)link->data)->queue = NULL;
+  JS_CORE_ASSERT_LOCKED (core);
 
-  return deliver;
+  return first != 0 ? first : core->next_id + 1;
+}
+
+/* Turns ordered joins on or off. Returns whether it changed. */
+gboolean
+_js_waiter_set_ordered_locked (JsCore   *core,
+                               gboolean  ordered,
+                               JsFlush  *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (core->ordered == (guint) !!ordered)
+    return FALSE;
+
+  core->ordered = !!ordered;
+  if (ordered)
+    core->order_next = first_id_locked (core);
+  /* Unordered, tasks that waited behind the oldest may be joined. */
+  _js_waiter_serve_locked (core, flush);
+
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------
- * Waiters
+ * Delivery
  * ------------------------------------------------------------------------ */
 
+/* The served waiters for the source to complete, taken out of the core. */
+GQueue
+_js_waiter_take_deliver_locked (JsCore *core)
+{
+  GQueue taken = core->deliver;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  g_queue_init (&core->deliver);
+  for (GList *link = taken.head; link != NULL; link = link->next)
+    ((JsWaiter *)link->data)->queue = NULL;
+
+  return taken;
+}
+
+/* The source is gone (dispose): the waiters it had yet to deliver are
+ * delivered through their GTask, or an idle in the set's context. */
 void
+_js_waiter_deliver_later_locked (JsCore  *core,
+                                 JsFlush *flush)
+{
+  GQueue taken = _js_waiter_take_deliver_locked (core);
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&taken)) != NULL)
+    _js_flush_add_call (flush, deliver_later_cb, link->data);
+}
+
+/* Delivers @taken from the set's source, then the joins that these
+ * callbacks started and that were served at once, in the same dispatch,
+ * up to a bound that lets other sources run. */
+void
+_js_waiter_deliver_batch (JsCore *core,
+                          GQueue *taken)
+{
+  GQueue batch = *taken;
+
+  g_queue_init (taken);
+
+  for (guint n = 0;;)
+    {
+      GList *link = batch.head;
+
+      while (link != NULL)
+        {
+          GList *next = link->next;
+
+          deliver (link->data, TRUE);
+          link = next;
+          n++;
+        }
+
+      if (n >= JS_DELIVER_PER_DISPATCH)
+        break;
+
+      _js_core_lock (core);
+      batch = _js_waiter_take_deliver_locked (core);
+      _js_core_unlock (core);
+
+      if (batch.length == 0)
+        break;
+    }
+}
+
+static void
 waiter_free (gpointer data)
 {
   JsWaiter *w = data;
@@ -177,95 +324,60 @@ waiter_free (gpointer data)
   g_free (w);
 }
 
-/* Takes a pending waiter out of its queue. A join_all waiter gives back
- * the tasks it collected, so that cancelling it loses none. */
-void
-_js_waiter_unlink_locked (JsCore   *core,
-                      JsWaiter *w,
-                      JsFlush  *flush)
-{
-  g_assert (!w->done && w->queue != NULL);
-
-  g_queue_unlink (w->queue, &w->link);
-  w->queue = NULL;
-  w->done = TRUE;
-  w->cancelled = TRUE;
-
-  if (w->all != NULL && w->all->len > 0)
-    {
-      for (guint i = w->all->len; i > 0; i--)
-        {
-          JsTask *task = g_ptr_array_steal_index (w->all, i - 1);
-
-          task->state = JS_TASK_COMPLETED;
-          _js_id_table_insert (&core->tasks, task->id, task);
-          g_queue_push_head_link (&core->completed, &task->link);
-          core->length++;
-          core->order_next = MIN (core->order_next, task->id);
-        }
-      _js_core_arm_locked (core, flush);
-      _js_waiter_serve_locked (core, flush);
-    }
-}
-
-gboolean
+static gboolean
 light_deliver_cb (gpointer data)
 {
-  _js_waiter_deliver (data, TRUE);
+  deliver (data, TRUE);
   return G_SOURCE_REMOVE;
 }
 
-/* Completes an async waiter that is done. Called without the lock;
- * @in_source tells whether from a source of the set's context (its own
- * source, for waiters in that context), where a light waiter's callback
- * may run. */
-void
-_js_waiter_deliver (JsWaiter *w,
-                gboolean  in_source)
+/* A light waiter: its callback gets a JsJoinResult, in the set's context. */
+static void
+deliver_light (JsWaiter *w,
+               gboolean  in_source)
 {
-  GTask *gtask = g_steal_pointer (&w->gtask);
+  g_autoptr(JsJoinResult) result = NULL;
+  GObject *set = w->set;
+  GDestroyNotify destroy;
+  gpointer data;
 
-  if (gtask == NULL)
+  /* Only after a g_object_run_dispose(), with the set's source gone, is a
+   * light waiter delivered from elsewhere: post it. */
+  if (!in_source)
     {
-      g_autoptr(JsJoinResult) result = NULL;
-      GObject *set = G_OBJECT (w->set);
-      GDestroyNotify destroy;
-      gpointer data;
+      GSource *source = g_idle_source_new ();
 
-      /* Only after a g_object_run_dispose(), with the set's source gone,
-       * is a light waiter delivered from elsewhere: post it. */
-      if (!in_source)
-        {
-          GSource *source = g_idle_source_new ();
-
-          g_source_set_static_name (source, "[joinset] join");
-          g_source_set_callback (source, light_deliver_cb, w, NULL);
-          g_source_attach (source, w->core->context);
-          g_source_unref (source);
-          return;
-        }
-
-      if (w->kind == JS_WAIT_NEXT)
-        {
-          data = g_steal_pointer (&w->task);
-          destroy = g_object_unref;
-        }
-      else
-        {
-          data = g_steal_pointer (&w->all);
-          destroy = (GDestroyNotify) g_ptr_array_unref;
-        }
-      result = _js_join_result_new (G_OBJECT (g_steal_pointer (&w->set)), w->source_tag,
-                                    w->user_data, data, destroy);
-
-      /* The result holds the set until it is finalized. Without a
-       * callback, as with a GTask, the outcome is dropped with it. */
-      if (w->callback != NULL)
-        w->callback (set, G_ASYNC_RESULT (result), w->user_data);
-      waiter_free (w);
+      g_source_set_static_name (source, "[joinset] join");
+      g_source_set_callback (source, light_deliver_cb, w, NULL);
+      g_source_attach (source, w->core->context);
+      g_source_unref (source);
       return;
     }
 
+  if (w->kind == JS_WAIT_NEXT)
+    {
+      data = g_steal_pointer (&w->task);
+      destroy = g_object_unref;
+    }
+  else
+    {
+      data = g_steal_pointer (&w->all);
+      destroy = (GDestroyNotify) g_ptr_array_unref;
+    }
+  result = _js_join_result_new (g_steal_pointer (&w->set), w->source_tag,
+                                w->user_data, data, destroy);
+
+  /* The result holds the set until it is finalized. Without a callback,
+   * as with a GTask, the outcome is dropped with it. */
+  if (w->callback != NULL)
+    w->callback (set, G_ASYNC_RESULT (result), w->user_data);
+  waiter_free (w);
+}
+
+static void
+deliver_gtask (JsWaiter *w,
+               GTask    *gtask)
+{
   if (w->cancel_source != NULL)
     g_source_destroy (w->cancel_source);
   /* It holds the GTask, and so the set. */
@@ -296,7 +408,59 @@ _js_waiter_deliver (JsWaiter *w,
   g_object_unref (gtask);
 }
 
-gboolean
+/* Completes an async waiter that is done. Called without the lock;
+ * @in_source tells whether from a source of the set's context (its own
+ * source, for waiters in that context), where a light waiter's callback
+ * may run. */
+static void
+deliver (JsWaiter *w,
+         gboolean  in_source)
+{
+  GTask *gtask = g_steal_pointer (&w->gtask);
+
+  if (gtask == NULL)
+    deliver_light (w, in_source);
+  else
+    deliver_gtask (w, gtask);
+}
+
+/* ------------------------------------------------------------------------
+ * Async joins and shutdowns
+ * ------------------------------------------------------------------------ */
+
+/* Takes a pending waiter out of its queue. A join_all waiter gives back
+ * the tasks it collected, so that cancelling it loses none. */
+static void
+unlink_locked (JsCore   *core,
+               JsWaiter *w,
+               JsFlush  *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+  g_assert (!w->done && w->queue != NULL);
+
+  g_queue_unlink (w->queue, &w->link);
+  w->queue = NULL;
+  w->done = TRUE;
+  w->cancelled = TRUE;
+
+  if (w->all != NULL && w->all->len > 0)
+    {
+      for (guint i = w->all->len; i > 0; i--)
+        {
+          JsTask *task = g_ptr_array_steal_index (w->all, i - 1);
+
+          task->state = JS_TASK_COMPLETED;
+          _js_id_table_insert (&core->tasks, task->id, task);
+          g_queue_push_head_link (&core->completed, &task->link);
+          core->length++;
+          core->order_next = MIN (core->order_next, task->id);
+        }
+      _js_core_arm_locked (core, flush);
+      _js_waiter_serve_locked (core, flush);
+    }
+}
+
+static gboolean
 on_waiter_cancelled (GCancellable *cancellable,
                      gpointer      data)
 {
@@ -306,15 +470,13 @@ on_waiter_cancelled (GCancellable *cancellable,
   JsFlush flush = JS_FLUSH_INIT;
   gboolean cancelled = FALSE;
 
-  g_mutex_lock (&core->mutex);
+  _js_core_lock (core);
   if (!w->done)
     {
-      _js_waiter_unlink_locked (core, w, &flush);
+      unlink_locked (core, w, &flush);
       cancelled = TRUE;
     }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
 
   if (cancelled)
     {
@@ -329,7 +491,7 @@ on_waiter_cancelled (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
-gboolean
+static gboolean
 on_waiter_deadline (gpointer data)
 {
   GTask *gtask = data;
@@ -337,7 +499,7 @@ on_waiter_deadline (gpointer data)
   JsCore *core = w->core;
   JsFlush flush = JS_FLUSH_INIT;
 
-  g_mutex_lock (&core->mutex);
+  _js_core_lock (core);
   if (!w->done)
     {
       if (w->queue == NULL)
@@ -349,12 +511,10 @@ on_waiter_deadline (gpointer data)
       else
         {
           g_queue_unlink (w->queue, &w->link);
-          _js_waiter_finish_locked (core, w, &flush);
+          finish_locked (core, w, &flush);
         }
     }
-  g_mutex_unlock (&core->mutex);
-
-  _js_flush_run (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
 
   return G_SOURCE_REMOVE;
 }
@@ -362,33 +522,34 @@ on_waiter_deadline (gpointer data)
 /* A waiter for an async join or shutdown. A light one (see
  * can_join_light()) has no GTask: the set's source completes it. */
 JsWaiter *
-_js_waiter_new_async (JsJoinSet           *self,
-                  JsWaitKind           kind,
-                  gboolean             light,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data,
-                  gpointer             source_tag)
+_js_waiter_new_async (JsCore              *core,
+                      GObject             *set,
+                      JsWaitKind           kind,
+                      gboolean             light,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data,
+                      gpointer             source_tag)
 {
   JsWaiter *w = g_new0 (JsWaiter, 1);
   GTask *gtask;
 
   w->link.data = w;
-  w->core = self->core;
+  w->core = core;
   w->kind = kind;
   if (kind == JS_WAIT_ALL)
     w->all = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (light)
     {
-      w->set = g_object_ref (self);
+      w->set = g_object_ref (set);
       w->callback = callback;
       w->user_data = user_data;
       w->source_tag = source_tag;
       return w;
     }
 
-  gtask = g_task_new (self, cancellable, callback, user_data);
+  gtask = g_task_new (set, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, source_tag);
   /* A join that was served returns its task even if its cancellable was
    * cancelled meanwhile: otherwise the task would be lost. */
@@ -407,4 +568,175 @@ _js_waiter_new_async (JsJoinSet           *self,
     }
 
   return w;
+}
+
+/* Whether a join may use a light waiter: it waits in the set's own
+ * context, where the set's source completes it, and needs neither a
+ * cancellable nor a deadline, the two things a GTask brings. */
+static gboolean
+can_join_light (JsCore       *core,
+                gint64        timeout_ms,
+                GCancellable *cancellable)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  return cancellable == NULL && timeout_ms < 0 && context == core->context;
+}
+
+/* Queues an async join (first come, first served) and serves it at once
+ * if it can be. If @cancellable is already cancelled, the waiter's cancel
+ * source takes it out again in the next iteration, unless it was served.
+ *
+ * A join served at once still completes later, from the set's source: in
+ * the same dispatch when it is called from a join's callback, so that a
+ * join_next_async() loop takes a whole batch of results in one main-loop
+ * iteration. @timeout_ms: -1 for none. */
+void
+_js_waiter_join_async (JsCore              *core,
+                       GObject             *set,
+                       JsWaitKind           kind,
+                       gint64               timeout_ms,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data,
+                       gpointer             source_tag)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+
+  w = _js_waiter_new_async (core, set, kind, can_join_light (core, timeout_ms, cancellable),
+                            cancellable, callback, user_data, source_tag);
+
+  /* Attached before the lock, as GMainContext locks are never taken under
+   * it; see on_waiter_deadline() for a deadline that passes first. */
+  if (timeout_ms >= 0)
+    {
+      w->deadline_source = g_timeout_source_new ((guint) timeout_ms);
+      g_source_set_static_name (w->deadline_source, "[joinset] join deadline");
+      g_source_set_callback (w->deadline_source, on_waiter_deadline,
+                             g_object_ref (w->gtask), g_object_unref);
+      g_source_attach (w->deadline_source, g_task_get_context (w->gtask));
+    }
+
+  _js_core_lock (core);
+  g_queue_push_tail_link (&core->waiters, &w->link);
+  w->queue = &core->waiters;
+  _js_waiter_serve_locked (core, &flush);
+  if (w->timed_out && !w->done)
+    {
+      g_queue_unlink (w->queue, &w->link);
+      finish_locked (core, w, &flush);
+    }
+  _js_core_unlock_and_flush (core, &flush);
+}
+
+/* ------------------------------------------------------------------------
+ * Joins that do not wait, or block
+ * ------------------------------------------------------------------------ */
+
+JsTask *
+_js_waiter_try_join_next (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsTask *task;
+
+  _js_core_lock (core);
+  task = take_completed_locked (core, &flush);
+  if (task != NULL && core->length == 0)
+    _js_waiter_serve_locked (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
+
+  return task;
+}
+
+static void
+on_sync_cancelled (GCancellable *cancellable,
+                   JsWaiter     *w)
+{
+  JsCore *core = w->core;
+  JsFlush flush = JS_FLUSH_INIT;
+
+  _js_core_lock (core);
+  if (!w->done)
+    {
+      unlink_locked (core, w, &flush);
+      g_cond_broadcast (&core->cond);
+      if (w->iterating)
+        flush.wakeup = TRUE;
+    }
+  _js_core_unlock_and_flush (core, &flush);
+}
+
+/* Waits until @w is done: iterating the set's context if this thread can
+ * acquire it (so that the set's main-context tasks keep running), or on
+ * core->cond while the thread that runs it serves the join. */
+static void
+wait_sync (JsCore   *core,
+           JsWaiter *w)
+{
+  gboolean owner = g_main_context_acquire (core->context);
+
+  _js_core_lock (core);
+  if (owner)
+    {
+      w->iterating = TRUE;
+      while (!w->done)
+        {
+          _js_core_unlock (core);
+          g_main_context_iteration (core->context, TRUE);
+          _js_core_lock (core);
+        }
+      w->iterating = FALSE;
+    }
+  else
+    {
+      while (!w->done)
+        _js_core_wait_locked (core);
+    }
+  _js_core_unlock (core);
+
+  if (owner)
+    g_main_context_release (core->context);
+}
+
+/* The blocking join. The caller holds a reference on the set. */
+JsTask *
+_js_waiter_join_next (JsCore        *core,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter w = { { 0 } };
+  gulong cancelled_id = 0;
+
+  w.link.data = &w;
+  w.core = core;
+  w.kind = JS_WAIT_SYNC;
+
+  _js_core_lock (core);
+  g_queue_push_tail_link (&core->waiters, &w.link);
+  w.queue = &core->waiters;
+  _js_waiter_serve_locked (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
+
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable,
+                                          G_CALLBACK (on_sync_cancelled),
+                                          &w, NULL);
+
+  wait_sync (core, &w);
+
+  if (cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, cancelled_id);
+
+  if (w.cancelled)
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&w.task);
 }
