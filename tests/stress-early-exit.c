@@ -23,6 +23,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "stress-util.h"
@@ -759,8 +760,8 @@ run_round (DropKind drop,
       round->max_concurrent = limits[g_rand_int_range (round->rand, 0, G_N_ELEMENTS (limits))];
     }
 
-  stress_watchdog.round = number;
-  stress_watchdog.seed = round->seed;
+  stress_watchdog_set_round (number);
+  stress_watchdog_set_seed (round->seed);
   current_round = round;
   stress_step ("round start");
 

@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <joinset/joinset.h>
@@ -167,7 +168,7 @@ test_timeouts (void)
       gboolean drop_early = g_rand_int_range (rand, 0, 4) == 0;
       guint n = 48;
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning tasks with timeouts");
       for (guint i = 0; i < n; i++)
         {
@@ -258,7 +259,7 @@ test_progress (void)
       JsJoinSet *set = js_join_set_new ();
       guint64 ids[16];
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning chatty tasks");
       g_signal_connect (set, "task-progress", G_CALLBACK (count_progress), &n_signals);
       for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
@@ -301,7 +302,7 @@ test_ordered (void)
       guint64 last = 0;
       guint n = 32, joined = 0;
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning ordered tasks");
       for (guint i = 0; i < n; i++)
         js_join_set_spawn_in_thread (set, sleepy_func,

@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "stress-util.h"
@@ -508,7 +509,7 @@ test_threads (void)
   s.n_tasks = stress_env_uint ("JS_STRESS_TASKS", DEFAULT_TASKS);
   g_assert_cmpuint (s.n_tasks, <, G_MAXINT / 2);
   s.seed = stress_base_seed ();
-  stress_watchdog.seed = s.seed;
+  stress_watchdog_set_seed (s.seed);
   rand = g_rand_new_with_seed (s.seed);
   s.records = g_new0 (Record, s.n_tasks);
   s.id_to_index = g_new0 (gint, s.n_tasks + 1);
