@@ -36,6 +36,17 @@ js_test_gate_init (JsTestGate *gate)
   gate->n_entered = 0;
 }
 
+/* Closes the gate again and forgets who entered: no caller may be in
+ * js_test_gate_pass() then. */
+void
+js_test_gate_reset (JsTestGate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  gate->open = FALSE;
+  gate->n_entered = 0;
+  g_mutex_unlock (&gate->mutex);
+}
+
 void
 js_test_gate_clear (JsTestGate *gate)
 {

@@ -65,8 +65,10 @@ typedef struct
 } JsTestJoinAll;
 
 /* Gates: js_test_gate_pass() blocks until the gate is open;
- * js_test_gate_await_entered() blocks until @n callers reached it. */
+ * js_test_gate_await_entered() blocks until @n callers reached it;
+ * js_test_gate_reset() closes it again, with no caller inside. */
 void              js_test_gate_init            (JsTestGate     *gate);
+void              js_test_gate_reset           (JsTestGate     *gate);
 void              js_test_gate_clear           (JsTestGate     *gate);
 void              js_test_gate_pass            (JsTestGate     *gate);
 void              js_test_gate_open            (JsTestGate     *gate);

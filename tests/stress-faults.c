@@ -111,58 +111,9 @@ result_new (gint value)
   return r;
 }
 
-/* ------------------------------------------------------------------------
- * A gate that blocking task functions wait on, ignoring cancellation
- * ------------------------------------------------------------------------ */
-
-static struct
-{
-  GMutex   mutex;
-  GCond    cond;
-  gboolean open;
-  guint    entered;
-} gate;
-
-static void
-gate_reset (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.open = FALSE;
-  gate.entered = 0;
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_open (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.open = TRUE;
-  g_cond_broadcast (&gate.cond);
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_pass (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.entered++;
-  g_cond_broadcast (&gate.cond);
-  while (!gate.open)
-    g_cond_wait (&gate.cond, &gate.mutex);
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_await_entered (guint n)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-
-  g_mutex_lock (&gate.mutex);
-  while (gate.entered < n)
-    if (!g_cond_wait_until (&gate.cond, &gate.mutex, deadline))
-      g_error ("timed out waiting for %u tasks at the gate (%u there)", n, gate.entered);
-  g_mutex_unlock (&gate.mutex);
-}
+/* The gate blocking task functions wait on, ignoring cancellation; every
+ * test that uses it resets it first. */
+static JsTestGate gate;
 
 /* ------------------------------------------------------------------------
  * Task functions
@@ -176,7 +127,7 @@ blocking_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  gate_pass ();
+  js_test_gate_pass (&gate);
   js_task_return_pointer (task, result_new (data->id), result_free);
 }
 
@@ -289,10 +240,10 @@ test_blocking_shutdown (void)
                   "shutdown_async until it returns; every other task is "
                   "aborted and joinable meanwhile, and nothing leaks.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   for (gint i = 0; i < 20; i++)
     js_join_set_spawn_in_thread (set, cooperative_func, data_new (100 + i), data_destroy);
   for (gint i = 0; i < 10; i++)
@@ -319,7 +270,7 @@ test_blocking_shutdown (void)
       g_usleep (1000);
   g_assert_null (shutdown_error);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
@@ -357,15 +308,15 @@ test_blocking_shutdown_warns (void)
                   "(1 here), naming each by id and name: an aborted one and "
                   "one detached while running.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   two->extra = (gpointer) "stuck-two";
   one->extra = (gpointer) "stuck-one";
   g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, two, data_destroy), ==, 1);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_detach_all (set);
   g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, one, data_destroy), ==, 2);
-  gate_await_entered (2);
+  js_test_gate_await_entered (&gate, 2);
   js_join_set_spawn_in_thread (set, cooperative_func, data_new (3), data_destroy);
 
   js_test_expect_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
@@ -383,7 +334,7 @@ test_blocking_shutdown_warns (void)
   WAIT_UNTIL (js_test_expect_seen () > 0);
   g_assert_null (shutdown_error);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
@@ -434,10 +385,10 @@ test_blocking_shutdown_cancelled (void)
   g_test_summary ("Cancelling a shutdown stuck on a blocking task stops the "
                   "wait; the set stays closed.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_shutdown_async (set, cancellable, shutdown_cb, &shutdown_error);
   g_cancellable_cancel (cancellable);
   WAIT_UNTIL (shutdown_error != NULL);
@@ -449,7 +400,7 @@ test_blocking_shutdown_cancelled (void)
   assert_cancelled (task);
   g_object_unref (task);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
@@ -463,17 +414,17 @@ test_blocking_unref (void)
   g_test_summary ("Dropping a set does not wait for a stuck thread task; "
                   "its late result and user_data are freed when it returns.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, blocking_func, data_new (i), data_destroy);
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, quick_func, data_new (10 + i), data_destroy);
-  gate_await_entered (2);
+  js_test_gate_await_entered (&gate, 2);
 
   g_assert_finalize_object (set);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 8);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
 }
@@ -488,7 +439,7 @@ test_blocking_more_than_cores (void)
   g_test_summary ("More blocking thread tasks than processors do not starve "
                   "the tasks spawned after them.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   for (guint i = 0; i < n_blockers; i++)
     js_join_set_spawn_in_thread (set, blocking_func, data_new (1000 + i), data_destroy);
@@ -507,7 +458,7 @@ test_blocking_more_than_cores (void)
     }
   g_assert_cmpuint (js_join_set_get_length (set), ==, n_blockers);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   for (guint i = 0; i < n_blockers; i++)
     g_assert_cmpint (join_value (set), >=, 1000);
 
@@ -529,10 +480,10 @@ test_blocking_then_spawn (void)
                   "must start another worker (a task may well wait for the "
                   "one spawned after it).");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_spawn_in_thread (set, quick_func, data_new (2), data_destroy);
 
   start = g_get_monotonic_time ();
@@ -541,7 +492,7 @@ test_blocking_then_spawn (void)
       if (g_get_monotonic_time () - start > 2 * G_TIME_SPAN_SECOND)
         {
           /* Unblock first so that the failure does not hang the suite. */
-          gate_open ();
+          js_test_gate_open (&gate);
           g_error ("a thread task spawned behind a blocked one did not run "
                    "within 2 s: every drainer of the set is busy and none "
                    "was added (ensure_drainers_locked() counts busy "
@@ -555,7 +506,7 @@ test_blocking_then_spawn (void)
   result_free (r);
   g_object_unref (task);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   g_assert_cmpint (join_value (set), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 2);
@@ -815,7 +766,7 @@ test_reentrant_user_data_destroy (void)
   g_test_summary ("A user_data destroy notify, called when queued tasks are "
                   "aborted, spawns and aborts on the same set.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
   re.set = set;
 
   js_join_set_set_max_concurrent (set, 1);
@@ -828,13 +779,13 @@ test_reentrant_user_data_destroy (void)
       js_join_set_spawn_in_thread (set, quick_func, data, reenter_data_destroy);
     }
   re.victim = 1;   /* the blocker */
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
 
   /* Aborts the blocker and the 8 queued tasks; each destroy notify aborts
    * the blocker again and spawns a new task. */
   js_join_set_abort_all (set);
   g_assert_cmpint (re.spawned, ==, 8);
-  gate_open ();
+  js_test_gate_open (&gate);
 
   js_join_set_set_max_concurrent (set, 0);
   for (;;)
@@ -1130,7 +1081,7 @@ test_drop_in_callback (gconstpointer data)
   g_test_summary ("A join or shutdown callback drops the last reference to "
                   "the set while other tasks still run.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   d.weak = d.set;
   g_object_add_weak_pointer (G_OBJECT (d.set), &d.weak);
@@ -1219,8 +1170,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   js_test_expect_install ();
 
-  g_mutex_init (&gate.mutex);
-  g_cond_init (&gate.cond);
+  js_test_gate_init (&gate);
 
   g_test_add_func ("/join-set/faults/blocking/shutdown-waits", test_blocking_shutdown);
   g_test_add_func ("/join-set/faults/blocking/shutdown-warns", test_blocking_shutdown_warns);
