@@ -282,6 +282,21 @@ js_test_join_next (JsJoinSet  *set,
   return join.task;
 }
 
+/* Joins every task asynchronously, iterating the thread-default context
+ * until the join completes, and asserts that it succeeds. */
+GPtrArray *
+js_test_join_all (JsJoinSet *set)
+{
+  JsTestJoinAll all = { 0 };
+
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
+  js_test_iterate_until (g_main_context_get_thread_default (), &all.done);
+  g_assert_no_error (all.error);
+  g_assert_nonnull (all.tasks);
+
+  return all.tasks;
+}
+
 /* Expected warnings and criticals.
  *
  * libjoinset logs with G_LOG_USE_STRUCTURED, and GLib 2.74's

@@ -98,8 +98,9 @@ void              js_test_iterate_until        (GMainContext   *context,
                                                 const gboolean *flag);
 void              js_test_iterate_pending      (GMainContext   *context);
 
-/* Joins: callbacks that collect into JsTestJoin and JsTestJoinAll, and a
- * join_next that iterates the thread-default context until it completes. */
+/* Joins: callbacks that collect into JsTestJoin and JsTestJoinAll, and
+ * join_next and join_all that iterate the thread-default context until
+ * they complete (js_test_join_all() asserts it succeeds). */
 void              js_test_join_cb              (GObject        *object,
                                                 GAsyncResult   *result,
                                                 gpointer        data);
@@ -108,6 +109,7 @@ void              js_test_join_all_cb          (GObject        *object,
                                                 gpointer        data);
 JsTask           *js_test_join_next            (JsJoinSet      *set,
                                                 GError        **error);
+GPtrArray        *js_test_join_all             (JsJoinSet      *set);
 
 /* Expected warnings and criticals: call js_test_expect_install() once,
  * after g_test_init(); then js_test_expect_begin() expects messages
