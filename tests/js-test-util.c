@@ -196,6 +196,51 @@ js_test_tracked_free (gpointer data)
   g_free (tracked);
 }
 
+static void
+js_test_count (gint *counter)
+{
+  if (counter != NULL)
+    g_atomic_int_inc (counter);
+}
+
+/* A result of @value for @owner (the caller's record of its task), counted
+ * in @counts, which is copied: any counter may be NULL. */
+JsTestResult *
+js_test_result_new (gssize                    value,
+                    gpointer                  owner,
+                    const JsTestResultCounts *counts)
+{
+  JsTestResult *result = g_new0 (JsTestResult, 1);
+
+  result->magic = JS_TEST_RESULT_MAGIC;
+  result->value = value;
+  result->owner = owner;
+  result->counts = *counts;
+  js_test_count (counts->made);
+  js_test_count (counts->total_made);
+
+  return result;
+}
+
+/* Frees a JsTestResult, counts it, then runs its notify: the last touch
+ * of the counters, so that the test may free them once they add up. */
+void
+js_test_result_free (gpointer data)
+{
+  JsTestResult *result = data;
+  JsTestResultCounts counts = result->counts;
+  gssize value = result->value;
+
+  g_assert_cmphex (result->magic, ==, JS_TEST_RESULT_MAGIC);
+  result->magic = 0;
+  if (counts.freed != NULL && g_atomic_int_add (counts.freed, 1) != 0)
+    g_error ("result %" G_GSSIZE_FORMAT " freed twice", value);
+  g_free (result);
+  js_test_count (counts.total_freed);
+  if (counts.notify != NULL)
+    counts.notify (counts.notify_data);
+}
+
 gboolean
 js_test_timeout_cb (gpointer data)
 {

@@ -46,6 +46,36 @@ typedef struct
   gssize         value;
 } JsTestTracked;
 
+/* Where a JsTestResult counts itself: atomic gints, any of them NULL.
+ * @made and @freed belong to one task (freeing its result twice fails the
+ * test), @total_made and @total_freed to the whole test. @notify runs
+ * last, with @notify_data, once the result is freed and counted; the
+ * counters may be gone by then, as the test is free to drop them as soon
+ * as they add up. */
+typedef struct
+{
+  gint           *made;
+  gint           *freed;
+  gint           *total_made;
+  gint           *total_freed;
+  GDestroyNotify  notify;
+  gpointer        notify_data;
+} JsTestResultCounts;
+
+#define JS_TEST_RESULT_MAGIC 0x52534c54u
+
+/* A task result that proves it is freed exactly once: its value, the
+ * caller's record of the task it belongs to, and the counters it reports
+ * to. Return it with js_task_return_pointer (task, result,
+ * js_test_result_free). */
+typedef struct
+{
+  guint32             magic;
+  gssize              value;
+  gpointer            owner;
+  JsTestResultCounts  counts;
+} JsTestResult;
+
 /* The outcome of one join_next_async(), collected by js_test_join_cb(). */
 typedef struct
 {
@@ -91,6 +121,11 @@ gint              js_test_counter_await        (JsTestCounter  *counter,
 JsTestTracked    *js_test_tracked_new          (JsTestCounter  *freed,
                                                 gssize          value);
 void              js_test_tracked_free         (gpointer        data);
+
+JsTestResult     *js_test_result_new           (gssize                    value,
+                                                gpointer                  owner,
+                                                const JsTestResultCounts *counts);
+void              js_test_result_free          (gpointer                  data);
 
 /* Main-context iteration, with a deadline that fails the test. */
 gboolean          js_test_timeout_cb           (gpointer        data);

@@ -62,18 +62,16 @@ data_free (gpointer p)
   g_atomic_int_inc (&counts.destroyed);
 }
 
+/* A result counted in the totals. */
 static gpointer
 result_new (void)
 {
-  g_atomic_int_inc (&counts.results);
-  return g_new0 (gint, 1);
-}
+  JsTestResultCounts results = {
+    .total_made = &counts.results,
+    .total_freed = &counts.freed,
+  };
 
-static void
-result_free (gpointer p)
-{
-  g_free (p);
-  g_atomic_int_inc (&counts.freed);
+  return js_test_result_new (0, NULL, &results);
 }
 
 static void
@@ -112,7 +110,7 @@ sleepy_func (JsTask       *task,
 
   while (g_get_monotonic_time () < end && !g_cancellable_is_cancelled (cancellable))
     g_usleep (50);
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
 }
 
 /* A main-context task that returns from a timeout of about sleep_usec. */
@@ -121,7 +119,7 @@ main_return_cb (gpointer data)
 {
   JsTask *task = data;
 
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
   return G_SOURCE_REMOVE;
 }
 
@@ -144,7 +142,7 @@ assert_outcome (JsTask   *task,
   gpointer result = js_task_propagate_pointer (task, &error);
 
   if (result != NULL)
-    result_free (result);
+    js_test_result_free (result);
   else if (!(timeouts && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) &&
            !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_error ("unexpected outcome: %s", error ? error->message : "no result");
@@ -228,7 +226,7 @@ chatty_func (JsTask       *task,
   while ((now = g_get_monotonic_time ()) < end && !g_cancellable_is_cancelled (cancellable))
     js_task_set_progress (task, (now - start) / (double) data->sleep_usec);
   js_task_set_progress (task, 1.0);
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
 }
 
 static void
