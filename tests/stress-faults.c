@@ -83,32 +83,16 @@ data_destroy (gpointer p)
   g_atomic_int_inc (&counters.destroyed);
 }
 
-typedef struct
-{
-  gint     value;
-  gpointer extra;
-  void   (*on_free) (gpointer extra);
-} Result;
-
-static void
-result_free (gpointer p)
-{
-  Result *r = p;
-
-  if (r->on_free != NULL)
-    r->on_free (r->extra);
-  g_free (r);
-  g_atomic_int_inc (&counters.results_freed);
-}
-
-static Result *
+/* A result counted in counters. */
+static JsTestResult *
 result_new (gint value)
 {
-  Result *r = g_new0 (Result, 1);
+  JsTestResultCounts counts = {
+    .total_made = &counters.results_made,
+    .total_freed = &counters.results_freed,
+  };
 
-  r->value = value;
-  g_atomic_int_inc (&counters.results_made);
-  return r;
+  return js_test_result_new (value, NULL, &counts);
 }
 
 /* The gate blocking task functions wait on, ignoring cancellation; every
@@ -128,7 +112,7 @@ blocking_func (JsTask       *task,
   Data *data = user_data;
 
   js_test_gate_pass (&gate);
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 /* Works until it is cancelled (or for 5 s at most). */
@@ -143,7 +127,7 @@ cooperative_func (JsTask       *task,
   while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < end)
     g_usleep (100);
   if (!js_task_return_error_if_cancelled (task))
-    js_task_return_pointer (task, result_new (data->id), result_free);
+    js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
@@ -153,7 +137,7 @@ quick_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
@@ -170,8 +154,8 @@ return_twice_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  js_task_return_pointer (task, result_new (data->id), result_free);
-  js_task_return_pointer (task, result_new (-data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
+  js_task_return_pointer (task, result_new (-data->id), js_test_result_free);
 }
 
 /* Joins the next task synchronously, with a deadline. */
@@ -189,13 +173,13 @@ join_value (JsJoinSet *set)
 {
   g_autoptr(JsTask) task = join_next (set);
   g_autoptr(GError) error = NULL;
-  Result *r = js_task_propagate_pointer (task, &error);
+  JsTestResult *r = js_task_propagate_pointer (task, &error);
   gint value;
 
   g_assert_no_error (error);
   g_assert_nonnull (r);
   value = r->value;
-  result_free (r);
+  js_test_result_free (r);
   return value;
 }
 
@@ -472,7 +456,7 @@ test_blocking_then_spawn (void)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GError) error = NULL;
   JsTask *task;
-  Result *r;
+  JsTestResult *r;
   gint64 start;
 
   g_test_summary ("A thread task spawned while every worker of its set is "
@@ -503,7 +487,7 @@ test_blocking_then_spawn (void)
   r = js_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
   g_assert_cmpint (r->value, ==, 2);
-  result_free (r);
+  js_test_result_free (r);
   g_object_unref (task);
 
   js_test_gate_open (&gate);
@@ -531,7 +515,7 @@ test_return_twice (gconstpointer in_thread)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(JsTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  Result *r;
+  JsTestResult *r;
 
   g_test_summary ("A task that returns twice gets a critical; the first "
                   "result wins and the second is freed at once.");
@@ -551,7 +535,7 @@ test_return_twice (gconstpointer in_thread)
   r = js_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
   g_assert_cmpint (r->value, ==, 7);
-  result_free (r);
+  js_test_result_free (r);
 
   g_clear_object (&task);
   g_assert_finalize_object (g_steal_pointer (&set));
@@ -799,7 +783,7 @@ test_reentrant_user_data_destroy (void)
         {
           g_autoptr(GError) error = NULL;
 
-          result_free (js_task_propagate_pointer (task, &error));
+          js_test_result_free (js_task_propagate_pointer (task, &error));
         }
       n++;
     }
@@ -810,10 +794,26 @@ test_reentrant_user_data_destroy (void)
   WAIT_UNTIL (counters.results_freed == counters.results_made);
 }
 
+/* Calls back into the set, then counts the result freed: the count is
+ * the last touch, so that a test waiting for it sees the reentry done. */
 static void
 reenter_result_free (gpointer p)
 {
   reenter (p);
+  g_atomic_int_inc (&counters.results_freed);
+}
+
+/* A result whose free calls back into the set (through @data's extra). */
+static JsTestResult *
+reentrant_result_new (Data *data)
+{
+  JsTestResultCounts counts = {
+    .total_made = &counters.results_made,
+    .notify = reenter_result_free,
+    .notify_data = data->extra,
+  };
+
+  return js_test_result_new (data->id, NULL, &counts);
 }
 
 static gint late_started;
@@ -826,15 +826,11 @@ late_reentrant_func (JsTask       *task,
                      gpointer      user_data)
 {
   Data *data = user_data;
-  Result *r;
 
   g_atomic_int_set (&late_started, 1);
   while (!g_cancellable_is_cancelled (cancellable))
     g_usleep (100);
-  r = result_new (data->id);
-  r->extra = data->extra;
-  r->on_free = reenter_result_free;
-  js_task_return_pointer (task, r, result_free);
+  js_task_return_pointer (task, reentrant_result_new (data), js_test_result_free);
 }
 
 static void
@@ -843,11 +839,8 @@ reentrant_result_func (JsTask       *task,
                        gpointer      user_data)
 {
   Data *data = user_data;
-  Result *r = result_new (data->id);
 
-  r->extra = data->extra;
-  r->on_free = reenter_result_free;
-  js_task_return_pointer (task, r, result_free);
+  js_task_return_pointer (task, reentrant_result_new (data), js_test_result_free);
   g_atomic_int_inc (&reentrant_returned);
 }
 
@@ -1007,7 +1000,7 @@ test_reentrant_cancel_handler (void)
         {
           g_autoptr(GError) error = NULL;
 
-          result_free (js_task_propagate_pointer (task, &error));
+          js_test_result_free (js_task_propagate_pointer (task, &error));
         }
       n++;
     }
@@ -1132,7 +1125,7 @@ drop_set_func (JsTask       *task,
     g_assert_false (g_cancellable_is_cancelled (cancellable));
   else
     g_assert_true (g_cancellable_is_cancelled (cancellable));
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
