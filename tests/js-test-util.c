@@ -342,6 +342,17 @@ js_test_join_all (JsJoinSet *set)
   return all.tasks;
 }
 
+/* Asserts that @task joined as cancelled. */
+void
+js_test_assert_cancelled (JsTask *task)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (js_task_had_error (task));
+  g_assert_null (js_task_propagate_pointer (task, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 /* Expected warnings and criticals.
  *
  * libjoinset logs with G_LOG_USE_STRUCTURED, and GLib 2.74's

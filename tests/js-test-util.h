@@ -145,6 +145,7 @@ void              js_test_join_all_cb          (GObject        *object,
 JsTask           *js_test_join_next            (JsJoinSet      *set,
                                                 GError        **error);
 GPtrArray        *js_test_join_all             (JsJoinSet      *set);
+void              js_test_assert_cancelled     (JsTask         *task);
 
 /* Expected warnings and criticals: call js_test_expect_install() once,
  * after g_test_init(); then js_test_expect_begin() expects messages

@@ -184,15 +184,6 @@ join_value (JsJoinSet *set)
 }
 
 static void
-assert_cancelled (JsTask *task)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_null (js_task_propagate_pointer (task, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-}
-
-static void
 shutdown_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -240,7 +231,7 @@ test_blocking_shutdown (void)
   /* Everything, the stuck task included, is aborted and joins at once. */
   while ((task = js_join_set_try_join_next (set)) != NULL)
     {
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_object_unref (task);
       n++;
     }
@@ -308,7 +299,7 @@ test_blocking_shutdown_warns (void)
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   while ((task = js_join_set_try_join_next (set)) != NULL)
     {
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_object_unref (task);
       n++;
     }
@@ -347,7 +338,7 @@ test_blocking_shutdown_quick_no_warning (void)
   WAIT_UNTIL (shutdown_error != NULL);
   g_clear_error (&shutdown_error);
   task = join_next (set);
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   g_object_unref (task);
 
   until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
@@ -381,7 +372,7 @@ test_blocking_shutdown_cancelled (void)
   g_assert_true (js_join_set_is_closed (set));
 
   task = join_next (set);
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   g_object_unref (task);
 
   js_test_gate_open (&gate);
@@ -881,7 +872,7 @@ test_reentrant_result_destroy (void)
       g_autoptr(JsTask) task = join_next (set);
 
       if (js_task_get_id (task) == id)
-        assert_cancelled (task);
+        js_test_assert_cancelled (task);
     }
   /* The worker that ran task 2 may drop the last reference (and so free
    * the result and spawn) a moment after the join. */
