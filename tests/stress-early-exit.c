@@ -23,6 +23,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "stress-util.h"
@@ -76,14 +77,6 @@ typedef struct
   gint      joined;
 } Item;
 
-typedef struct
-{
-  Item   *item;
-  guint64 magic;
-} Result;
-
-#define RESULT_MAGIC G_GUINT64_CONSTANT (0x5245535554534c54)
-
 struct _Round
 {
   guint64       number;
@@ -128,34 +121,22 @@ wake_main (void)
   g_main_context_wakeup (main_context);
 }
 
-static void
-result_free (gpointer data)
-{
-  Result *r = data;
-  Item *item = r->item;
-  Round *round = item->round;
-
-  g_assert_cmpuint (r->magic, ==, RESULT_MAGIC);
-  r->magic = 0;
-  if (g_atomic_int_add (&item->results_freed, 1) != 0)
-    g_error ("round %" G_GUINT64_FORMAT ": result of task %u freed twice",
-             round->number, item->index + 1);
-  g_free (r);
-  /* Last touch of the round: the main thread may free it right after. */
-  g_atomic_int_inc (&round->n_results_freed);
-  wake_main ();
-}
-
+/* A result counted in @item and its round; freeing it wakes the main
+ * thread, after the round's count: the last touch of the round, which the
+ * main thread may free right after. */
 static gpointer
 result_new (Item *item)
 {
-  Result *r = g_new0 (Result, 1);
+  JsTestResultCounts counts = {
+    .made = &item->results_made,
+    .freed = &item->results_freed,
+    .total_made = &item->round->n_results_made,
+    .total_freed = &item->round->n_results_freed,
+    .notify = (GDestroyNotify) g_main_context_wakeup,
+    .notify_data = main_context,
+  };
 
-  r->item = item;
-  r->magic = RESULT_MAGIC;
-  g_atomic_int_inc (&item->results_made);
-  g_atomic_int_inc (&item->round->n_results_made);
-  return r;
+  return js_test_result_new (item->index + 1, item, &counts);
 }
 
 static void
@@ -197,12 +178,12 @@ thread_func (JsTask       *task,
   switch (item->behaviour)
     {
     case DO_RETURN_NOW:
-      js_task_return_pointer (task, result_new (item), result_free);
+      js_task_return_pointer (task, result_new (item), js_test_result_free);
       break;
 
     case DO_SLEEP_RETURN:
       g_usleep (item->delay_us);
-      js_task_return_pointer (task, result_new (item), result_free);
+      js_task_return_pointer (task, result_new (item), js_test_result_free);
       break;
 
     case DO_POLL_CANCELLABLE:
@@ -213,12 +194,12 @@ thread_func (JsTask       *task,
                !g_cancellable_is_cancelled (cancellable))
           g_usleep (20);
         if (!js_task_return_error_if_cancelled (task))
-          js_task_return_pointer (task, result_new (item), result_free);
+          js_task_return_pointer (task, result_new (item), js_test_result_free);
       }
       break;
 
     case DO_RETURN_THEN_SLEEP:
-      js_task_return_pointer (task, result_new (item), result_free);
+      js_task_return_pointer (task, result_new (item), js_test_result_free);
       g_usleep (item->delay_us);
       break;
 
@@ -261,7 +242,7 @@ later_complete (Later *later)
 {
   Item *item = later->item;
 
-  js_task_return_pointer (later->task, result_new (item), result_free);
+  js_task_return_pointer (later->task, result_new (item), js_test_result_free);
   g_atomic_int_set (&item->holding, 0);
   /* Dropping the producer's reference may destroy user_data. */
   g_object_unref (later->task);
@@ -350,7 +331,7 @@ main_func (JsTask       *task,
   switch (item->behaviour)
     {
     case DO_MAIN_RETURN_NOW:
-      js_task_return_pointer (task, result_new (item), result_free);
+      js_task_return_pointer (task, result_new (item), js_test_result_free);
       g_atomic_int_set (&item->holding, 0);
       break;
 
@@ -436,13 +417,13 @@ check_joined (Round   *round,
     }
   else
     {
-      Result *r = js_task_propagate_pointer (task, &error);
+      JsTestResult *r = js_task_propagate_pointer (task, &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (r);
-      g_assert_cmpuint (r->magic, ==, RESULT_MAGIC);
-      g_assert_true (r->item == item);
-      result_free (r);
+      g_assert_cmpuint (r->magic, ==, JS_TEST_RESULT_MAGIC);
+      g_assert_true (r->owner == item);
+      js_test_result_free (r);
     }
 
   return FALSE;
@@ -759,8 +740,8 @@ run_round (DropKind drop,
       round->max_concurrent = limits[g_rand_int_range (round->rand, 0, G_N_ELEMENTS (limits))];
     }
 
-  stress_watchdog.round = number;
-  stress_watchdog.seed = round->seed;
+  stress_watchdog_set_round (number);
+  stress_watchdog_set_seed (round->seed);
   current_round = round;
   stress_step ("round start");
 

@@ -83,86 +83,21 @@ data_destroy (gpointer p)
   g_atomic_int_inc (&counters.destroyed);
 }
 
-typedef struct
-{
-  gint     value;
-  gpointer extra;
-  void   (*on_free) (gpointer extra);
-} Result;
-
-static void
-result_free (gpointer p)
-{
-  Result *r = p;
-
-  if (r->on_free != NULL)
-    r->on_free (r->extra);
-  g_free (r);
-  g_atomic_int_inc (&counters.results_freed);
-}
-
-static Result *
+/* A result counted in counters. */
+static JsTestResult *
 result_new (gint value)
 {
-  Result *r = g_new0 (Result, 1);
+  JsTestResultCounts counts = {
+    .total_made = &counters.results_made,
+    .total_freed = &counters.results_freed,
+  };
 
-  r->value = value;
-  g_atomic_int_inc (&counters.results_made);
-  return r;
+  return js_test_result_new (value, NULL, &counts);
 }
 
-/* ------------------------------------------------------------------------
- * A gate that blocking task functions wait on, ignoring cancellation
- * ------------------------------------------------------------------------ */
-
-static struct
-{
-  GMutex   mutex;
-  GCond    cond;
-  gboolean open;
-  guint    entered;
-} gate;
-
-static void
-gate_reset (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.open = FALSE;
-  gate.entered = 0;
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_open (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.open = TRUE;
-  g_cond_broadcast (&gate.cond);
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_pass (void)
-{
-  g_mutex_lock (&gate.mutex);
-  gate.entered++;
-  g_cond_broadcast (&gate.cond);
-  while (!gate.open)
-    g_cond_wait (&gate.cond, &gate.mutex);
-  g_mutex_unlock (&gate.mutex);
-}
-
-static void
-gate_await_entered (guint n)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-
-  g_mutex_lock (&gate.mutex);
-  while (gate.entered < n)
-    if (!g_cond_wait_until (&gate.cond, &gate.mutex, deadline))
-      g_error ("timed out waiting for %u tasks at the gate (%u there)", n, gate.entered);
-  g_mutex_unlock (&gate.mutex);
-}
+/* The gate blocking task functions wait on, ignoring cancellation; every
+ * test that uses it resets it first. */
+static JsTestGate gate;
 
 /* ------------------------------------------------------------------------
  * Task functions
@@ -176,8 +111,8 @@ blocking_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  gate_pass ();
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_test_gate_pass (&gate);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 /* Works until it is cancelled (or for 5 s at most). */
@@ -192,7 +127,7 @@ cooperative_func (JsTask       *task,
   while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < end)
     g_usleep (100);
   if (!js_task_return_error_if_cancelled (task))
-    js_task_return_pointer (task, result_new (data->id), result_free);
+    js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
@@ -202,7 +137,7 @@ quick_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
@@ -219,8 +154,8 @@ return_twice_func (JsTask       *task,
 {
   Data *data = user_data;
 
-  js_task_return_pointer (task, result_new (data->id), result_free);
-  js_task_return_pointer (task, result_new (-data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
+  js_task_return_pointer (task, result_new (-data->id), js_test_result_free);
 }
 
 /* Joins the next task synchronously, with a deadline. */
@@ -238,23 +173,14 @@ join_value (JsJoinSet *set)
 {
   g_autoptr(JsTask) task = join_next (set);
   g_autoptr(GError) error = NULL;
-  Result *r = js_task_propagate_pointer (task, &error);
+  JsTestResult *r = js_task_propagate_pointer (task, &error);
   gint value;
 
   g_assert_no_error (error);
   g_assert_nonnull (r);
   value = r->value;
-  result_free (r);
+  js_test_result_free (r);
   return value;
-}
-
-static void
-assert_cancelled (JsTask *task)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_null (js_task_propagate_pointer (task, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -289,10 +215,10 @@ test_blocking_shutdown (void)
                   "shutdown_async until it returns; every other task is "
                   "aborted and joinable meanwhile, and nothing leaks.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   for (gint i = 0; i < 20; i++)
     js_join_set_spawn_in_thread (set, cooperative_func, data_new (100 + i), data_destroy);
   for (gint i = 0; i < 10; i++)
@@ -305,7 +231,7 @@ test_blocking_shutdown (void)
   /* Everything, the stuck task included, is aborted and joins at once. */
   while ((task = js_join_set_try_join_next (set)) != NULL)
     {
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_object_unref (task);
       n++;
     }
@@ -319,7 +245,7 @@ test_blocking_shutdown (void)
       g_usleep (1000);
   g_assert_null (shutdown_error);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
@@ -357,15 +283,15 @@ test_blocking_shutdown_warns (void)
                   "(1 here), naming each by id and name: an aborted one and "
                   "one detached while running.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   two->extra = (gpointer) "stuck-two";
   one->extra = (gpointer) "stuck-one";
   g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, two, data_destroy), ==, 1);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_detach_all (set);
   g_assert_cmpuint (js_join_set_spawn_in_thread (set, named_blocking_func, one, data_destroy), ==, 2);
-  gate_await_entered (2);
+  js_test_gate_await_entered (&gate, 2);
   js_join_set_spawn_in_thread (set, cooperative_func, data_new (3), data_destroy);
 
   js_test_expect_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
@@ -373,7 +299,7 @@ test_blocking_shutdown_warns (void)
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   while ((task = js_join_set_try_join_next (set)) != NULL)
     {
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_object_unref (task);
       n++;
     }
@@ -383,7 +309,7 @@ test_blocking_shutdown_warns (void)
   WAIT_UNTIL (js_test_expect_seen () > 0);
   g_assert_null (shutdown_error);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
@@ -412,7 +338,7 @@ test_blocking_shutdown_quick_no_warning (void)
   WAIT_UNTIL (shutdown_error != NULL);
   g_clear_error (&shutdown_error);
   task = join_next (set);
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   g_object_unref (task);
 
   until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
@@ -434,10 +360,10 @@ test_blocking_shutdown_cancelled (void)
   g_test_summary ("Cancelling a shutdown stuck on a blocking task stops the "
                   "wait; the set stays closed.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_shutdown_async (set, cancellable, shutdown_cb, &shutdown_error);
   g_cancellable_cancel (cancellable);
   WAIT_UNTIL (shutdown_error != NULL);
@@ -446,10 +372,10 @@ test_blocking_shutdown_cancelled (void)
   g_assert_true (js_join_set_is_closed (set));
 
   task = join_next (set);
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   g_object_unref (task);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
@@ -463,17 +389,17 @@ test_blocking_unref (void)
   g_test_summary ("Dropping a set does not wait for a stuck thread task; "
                   "its late result and user_data are freed when it returns.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, blocking_func, data_new (i), data_destroy);
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, quick_func, data_new (10 + i), data_destroy);
-  gate_await_entered (2);
+  js_test_gate_await_entered (&gate, 2);
 
   g_assert_finalize_object (set);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 8);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
 }
@@ -488,7 +414,7 @@ test_blocking_more_than_cores (void)
   g_test_summary ("More blocking thread tasks than processors do not starve "
                   "the tasks spawned after them.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   for (guint i = 0; i < n_blockers; i++)
     js_join_set_spawn_in_thread (set, blocking_func, data_new (1000 + i), data_destroy);
@@ -507,7 +433,7 @@ test_blocking_more_than_cores (void)
     }
   g_assert_cmpuint (js_join_set_get_length (set), ==, n_blockers);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   for (guint i = 0; i < n_blockers; i++)
     g_assert_cmpint (join_value (set), >=, 1000);
 
@@ -521,7 +447,7 @@ test_blocking_then_spawn (void)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GError) error = NULL;
   JsTask *task;
-  Result *r;
+  JsTestResult *r;
   gint64 start;
 
   g_test_summary ("A thread task spawned while every worker of its set is "
@@ -529,10 +455,10 @@ test_blocking_then_spawn (void)
                   "must start another worker (a task may well wait for the "
                   "one spawned after it).");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
   js_join_set_spawn_in_thread (set, quick_func, data_new (2), data_destroy);
 
   start = g_get_monotonic_time ();
@@ -541,7 +467,7 @@ test_blocking_then_spawn (void)
       if (g_get_monotonic_time () - start > 2 * G_TIME_SPAN_SECOND)
         {
           /* Unblock first so that the failure does not hang the suite. */
-          gate_open ();
+          js_test_gate_open (&gate);
           g_error ("a thread task spawned behind a blocked one did not run "
                    "within 2 s: every drainer of the set is busy and none "
                    "was added (ensure_drainers_locked() counts busy "
@@ -552,10 +478,10 @@ test_blocking_then_spawn (void)
   r = js_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
   g_assert_cmpint (r->value, ==, 2);
-  result_free (r);
+  js_test_result_free (r);
   g_object_unref (task);
 
-  gate_open ();
+  js_test_gate_open (&gate);
   g_assert_cmpint (join_value (set), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 2);
@@ -580,7 +506,7 @@ test_return_twice (gconstpointer in_thread)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(JsTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  Result *r;
+  JsTestResult *r;
 
   g_test_summary ("A task that returns twice gets a critical; the first "
                   "result wins and the second is freed at once.");
@@ -600,7 +526,7 @@ test_return_twice (gconstpointer in_thread)
   r = js_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
   g_assert_cmpint (r->value, ==, 7);
-  result_free (r);
+  js_test_result_free (r);
 
   g_clear_object (&task);
   g_assert_finalize_object (g_steal_pointer (&set));
@@ -815,7 +741,7 @@ test_reentrant_user_data_destroy (void)
   g_test_summary ("A user_data destroy notify, called when queued tasks are "
                   "aborted, spawns and aborts on the same set.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
   re.set = set;
 
   js_join_set_set_max_concurrent (set, 1);
@@ -828,13 +754,13 @@ test_reentrant_user_data_destroy (void)
       js_join_set_spawn_in_thread (set, quick_func, data, reenter_data_destroy);
     }
   re.victim = 1;   /* the blocker */
-  gate_await_entered (1);
+  js_test_gate_await_entered (&gate, 1);
 
   /* Aborts the blocker and the 8 queued tasks; each destroy notify aborts
    * the blocker again and spawns a new task. */
   js_join_set_abort_all (set);
   g_assert_cmpint (re.spawned, ==, 8);
-  gate_open ();
+  js_test_gate_open (&gate);
 
   js_join_set_set_max_concurrent (set, 0);
   for (;;)
@@ -848,7 +774,7 @@ test_reentrant_user_data_destroy (void)
         {
           g_autoptr(GError) error = NULL;
 
-          result_free (js_task_propagate_pointer (task, &error));
+          js_test_result_free (js_task_propagate_pointer (task, &error));
         }
       n++;
     }
@@ -859,10 +785,26 @@ test_reentrant_user_data_destroy (void)
   WAIT_UNTIL (counters.results_freed == counters.results_made);
 }
 
+/* Calls back into the set, then counts the result freed: the count is
+ * the last touch, so that a test waiting for it sees the reentry done. */
 static void
 reenter_result_free (gpointer p)
 {
   reenter (p);
+  g_atomic_int_inc (&counters.results_freed);
+}
+
+/* A result whose free calls back into the set (through @data's extra). */
+static JsTestResult *
+reentrant_result_new (Data *data)
+{
+  JsTestResultCounts counts = {
+    .total_made = &counters.results_made,
+    .notify = reenter_result_free,
+    .notify_data = data->extra,
+  };
+
+  return js_test_result_new (data->id, NULL, &counts);
 }
 
 static gint late_started;
@@ -875,15 +817,11 @@ late_reentrant_func (JsTask       *task,
                      gpointer      user_data)
 {
   Data *data = user_data;
-  Result *r;
 
   g_atomic_int_set (&late_started, 1);
   while (!g_cancellable_is_cancelled (cancellable))
     g_usleep (100);
-  r = result_new (data->id);
-  r->extra = data->extra;
-  r->on_free = reenter_result_free;
-  js_task_return_pointer (task, r, result_free);
+  js_task_return_pointer (task, reentrant_result_new (data), js_test_result_free);
 }
 
 static void
@@ -892,11 +830,8 @@ reentrant_result_func (JsTask       *task,
                        gpointer      user_data)
 {
   Data *data = user_data;
-  Result *r = result_new (data->id);
 
-  r->extra = data->extra;
-  r->on_free = reenter_result_free;
-  js_task_return_pointer (task, r, result_free);
+  js_task_return_pointer (task, reentrant_result_new (data), js_test_result_free);
   g_atomic_int_inc (&reentrant_returned);
 }
 
@@ -937,7 +872,7 @@ test_reentrant_result_destroy (void)
       g_autoptr(JsTask) task = join_next (set);
 
       if (js_task_get_id (task) == id)
-        assert_cancelled (task);
+        js_test_assert_cancelled (task);
     }
   /* The worker that ran task 2 may drop the last reference (and so free
    * the result and spawn) a moment after the join. */
@@ -1056,7 +991,7 @@ test_reentrant_cancel_handler (void)
         {
           g_autoptr(GError) error = NULL;
 
-          result_free (js_task_propagate_pointer (task, &error));
+          js_test_result_free (js_task_propagate_pointer (task, &error));
         }
       n++;
     }
@@ -1130,7 +1065,7 @@ test_drop_in_callback (gconstpointer data)
   g_test_summary ("A join or shutdown callback drops the last reference to "
                   "the set while other tasks still run.");
   counters_reset ();
-  gate_reset ();
+  js_test_gate_reset (&gate);
 
   d.weak = d.set;
   g_object_add_weak_pointer (G_OBJECT (d.set), &d.weak);
@@ -1181,7 +1116,7 @@ drop_set_func (JsTask       *task,
     g_assert_false (g_cancellable_is_cancelled (cancellable));
   else
     g_assert_true (g_cancellable_is_cancelled (cancellable));
-  js_task_return_pointer (task, result_new (data->id), result_free);
+  js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
@@ -1219,8 +1154,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   js_test_expect_install ();
 
-  g_mutex_init (&gate.mutex);
-  g_cond_init (&gate.cond);
+  js_test_gate_init (&gate);
 
   g_test_add_func ("/join-set/faults/blocking/shutdown-waits", test_blocking_shutdown);
   g_test_add_func ("/join-set/faults/blocking/shutdown-warns", test_blocking_shutdown_warns);

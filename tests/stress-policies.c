@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <joinset/joinset.h>
@@ -61,18 +62,16 @@ data_free (gpointer p)
   g_atomic_int_inc (&counts.destroyed);
 }
 
+/* A result counted in the totals. */
 static gpointer
 result_new (void)
 {
-  g_atomic_int_inc (&counts.results);
-  return g_new0 (gint, 1);
-}
+  JsTestResultCounts results = {
+    .total_made = &counts.results,
+    .total_freed = &counts.freed,
+  };
 
-static void
-result_free (gpointer p)
-{
-  g_free (p);
-  g_atomic_int_inc (&counts.freed);
+  return js_test_result_new (0, NULL, &results);
 }
 
 static void
@@ -111,7 +110,7 @@ sleepy_func (JsTask       *task,
 
   while (g_get_monotonic_time () < end && !g_cancellable_is_cancelled (cancellable))
     g_usleep (50);
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
 }
 
 /* A main-context task that returns from a timeout of about sleep_usec. */
@@ -120,7 +119,7 @@ main_return_cb (gpointer data)
 {
   JsTask *task = data;
 
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
   return G_SOURCE_REMOVE;
 }
 
@@ -143,7 +142,7 @@ assert_outcome (JsTask   *task,
   gpointer result = js_task_propagate_pointer (task, &error);
 
   if (result != NULL)
-    result_free (result);
+    js_test_result_free (result);
   else if (!(timeouts && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) &&
            !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_error ("unexpected outcome: %s", error ? error->message : "no result");
@@ -167,7 +166,7 @@ test_timeouts (void)
       gboolean drop_early = g_rand_int_range (rand, 0, 4) == 0;
       guint n = 48;
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning tasks with timeouts");
       for (guint i = 0; i < n; i++)
         {
@@ -227,7 +226,7 @@ chatty_func (JsTask       *task,
   while ((now = g_get_monotonic_time ()) < end && !g_cancellable_is_cancelled (cancellable))
     js_task_set_progress (task, (now - start) / (double) data->sleep_usec);
   js_task_set_progress (task, 1.0);
-  js_task_return_pointer (task, result_new (), result_free);
+  js_task_return_pointer (task, result_new (), js_test_result_free);
 }
 
 static void
@@ -258,7 +257,7 @@ test_progress (void)
       JsJoinSet *set = js_join_set_new ();
       guint64 ids[16];
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning chatty tasks");
       g_signal_connect (set, "task-progress", G_CALLBACK (count_progress), &n_signals);
       for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
@@ -301,7 +300,7 @@ test_ordered (void)
       guint64 last = 0;
       guint n = 32, joined = 0;
 
-      stress_watchdog.round = round;
+      stress_watchdog_set_round (round);
       stress_step ("spawning ordered tasks");
       for (guint i = 0; i < n; i++)
         js_join_set_spawn_in_thread (set, sleepy_func,

@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "stress-util.h"
@@ -66,14 +67,6 @@ typedef struct
   gint    outcome;        /* Outcome */
 } Record;
 
-typedef struct
-{
-  Record *record;
-  guint32 magic;
-} Result;
-
-#define RESULT_MAGIC 0x52534c54u
-
 static struct
 {
   JsJoinSet    *set;
@@ -105,30 +98,18 @@ wake_main (void)
   g_main_context_wakeup (s.context);
 }
 
-static void
-result_free (gpointer data)
-{
-  Result *r = data;
-  Record *record = r->record;
-
-  g_assert_cmpuint (r->magic, ==, RESULT_MAGIC);
-  r->magic = 0;
-  if (g_atomic_int_add (&record->results_freed, 1) != 0)
-    g_error ("result of task #%u freed twice", record->index);
-  g_free (r);
-  g_atomic_int_inc (&s.n_results_freed);
-}
-
+/* A result counted in @record and in the totals. */
 static gpointer
 result_new (Record *record)
 {
-  Result *r = g_new (Result, 1);
+  JsTestResultCounts counts = {
+    .made = &record->results_made,
+    .freed = &record->results_freed,
+    .total_made = &s.n_results_made,
+    .total_freed = &s.n_results_freed,
+  };
 
-  r->record = record;
-  r->magic = RESULT_MAGIC;
-  g_atomic_int_inc (&record->results_made);
-  g_atomic_int_inc (&s.n_results_made);
-  return r;
+  return js_test_result_new (record->index, record, &counts);
 }
 
 static void
@@ -154,7 +135,7 @@ thread_func (JsTask       *task,
   switch (record->behaviour)
     {
     case DO_RETURN_NOW:
-      js_task_return_pointer (task, result_new (record), result_free);
+      js_task_return_pointer (task, result_new (record), js_test_result_free);
       break;
 
     case DO_RETURN_INT:
@@ -169,11 +150,11 @@ thread_func (JsTask       *task,
       for (guint i = 0; i < 5 && !g_cancellable_is_cancelled (cancellable); i++)
         g_usleep (10);
       if (!js_task_return_error_if_cancelled (task))
-        js_task_return_pointer (task, result_new (record), result_free);
+        js_task_return_pointer (task, result_new (record), js_test_result_free);
       break;
 
     case DO_RETURN_THEN_WORK:
-      js_task_return_pointer (task, result_new (record), result_free);
+      js_task_return_pointer (task, result_new (record), js_test_result_free);
       g_usleep (5);
       break;
 
@@ -201,7 +182,7 @@ later_return_cb (gpointer data)
 {
   Later *later = data;
 
-  js_task_return_pointer (later->task, result_new (later->record), result_free);
+  js_task_return_pointer (later->task, result_new (later->record), js_test_result_free);
   g_object_unref (later->task);
   g_free (later);
   return G_SOURCE_REMOVE;
@@ -219,7 +200,7 @@ main_func (JsTask       *task,
 
   if (record->behaviour == DO_MAIN_NOW)
     {
-      js_task_return_pointer (task, result_new (record), result_free);
+      js_task_return_pointer (task, result_new (record), js_test_result_free);
     }
   else
     {
@@ -399,12 +380,12 @@ account_joined (JsTask *task)
     }
   else
     {
-      Result *r = js_task_propagate_pointer (task, &error);
+      JsTestResult *r = js_task_propagate_pointer (task, &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (r);
-      g_assert_true (r->record == record);
-      result_free (r);
+      g_assert_true (r->owner == record);
+      js_test_result_free (r);
     }
 }
 
@@ -508,7 +489,7 @@ test_threads (void)
   s.n_tasks = stress_env_uint ("JS_STRESS_TASKS", DEFAULT_TASKS);
   g_assert_cmpuint (s.n_tasks, <, G_MAXINT / 2);
   s.seed = stress_base_seed ();
-  stress_watchdog.seed = s.seed;
+  stress_watchdog_set_seed (s.seed);
   rand = g_rand_new_with_seed (s.seed);
   s.records = g_new0 (Record, s.n_tasks);
   s.id_to_index = g_new0 (gint, s.n_tasks + 1);

@@ -198,16 +198,6 @@ join_life (JsJoinSet *set,
 }
 
 static void
-assert_cancelled (JsTask *task)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (js_task_had_error (task));
-  g_assert_null (js_task_propagate_pointer (task, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-}
-
-static void
 assert_result (JsTask *task,
                gssize  value)
 {
@@ -228,7 +218,7 @@ join_cancelled (JsJoinSet *set,
 {
   JsTask *task = join_life (set, life);
 
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   g_object_unref (task);
 }
 
@@ -336,14 +326,14 @@ test_abort_running (void)
       task = js_join_set_try_join_next (set);
       g_assert_nonnull (task);
       g_assert_cmpuint (js_task_get_id (task), ==, life.id);
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_assert_cmpint (js_test_counter_get (&life.returned), ==, 0);
       g_assert_true (js_join_set_is_empty (set));
 
       /* what it returns now is freed, though the consumer holds the task */
       life_release (&life);
       g_assert_cmpint (js_test_counter_await (&life.result_freed, 1), ==, 1);
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       g_object_unref (task);
 
       life_assert_settled (&life, 1, 1);
@@ -395,7 +385,7 @@ test_abort_twice (void)
   g_assert_false (js_join_set_abort (set, life.id));
 
   task = join_life (set, &life);
-  assert_cancelled (task);
+  js_test_assert_cancelled (task);
   /* and after it was joined */
   g_assert_false (js_join_set_abort (set, life.id));
 
@@ -515,7 +505,7 @@ test_abort_all (void)
 
       g_assert_no_error (error);
       g_assert_nonnull (task);
-      assert_cancelled (task);
+      js_test_assert_cancelled (task);
       for (guint i = 0; i < G_N_ELEMENTS (aborted); i++)
         if (aborted[i]->id == js_task_get_id (task))
           found = TRUE;
@@ -613,7 +603,7 @@ test_abort_on_error (void)
       g_assert_nonnull (aborted);
       g_assert_true (js_task_get_id (aborted) == running.id ||
                      js_task_get_id (aborted) == queued.id);
-      assert_cancelled (aborted);
+      js_test_assert_cancelled (aborted);
     }
   g_assert_true (js_join_set_is_empty (set));
 
@@ -770,7 +760,7 @@ test_parent_cancellable (void)
 
           g_assert_no_error (error);
           g_assert_nonnull (task);
-          assert_cancelled (task);
+          js_test_assert_cancelled (task);
         }
       g_assert_true (js_join_set_is_empty (set));
 

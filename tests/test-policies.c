@@ -72,30 +72,6 @@ assert_error (JsTask *task,
   g_assert_error (error, domain, code);
 }
 
-static void
-join_all_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  GPtrArray **out = data;
-  g_autoptr(GError) error = NULL;
-
-  *out = js_join_set_join_all_finish (JS_JOIN_SET (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static GPtrArray *
-join_all (JsJoinSet *set)
-{
-  GPtrArray *tasks = NULL;
-
-  js_join_set_join_all_async (set, NULL, join_all_cb, &tasks);
-  while (tasks == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return tasks;
-}
-
 /* Iterates the default context for @ms milliseconds: lets notifications
  * that were coalesced arrive. */
 static void
@@ -166,7 +142,7 @@ test_counters (void)
   g_assert_cmpuint (n.n_notify[3], ==, 1);
 
   js_test_gate_open (&gate);
-  tasks = join_all (set);
+  tasks = js_test_join_all (set);
   g_assert_cmpuint (tasks->len, ==, 5);
   g_assert_cmpuint (js_join_set_get_n_finished (set), ==, 5);
   g_assert_cmpuint (js_join_set_get_n_running (set), ==, 0);
@@ -226,7 +202,7 @@ test_progress_property (void)
   g_assert_cmpfloat (js_join_set_get_progress (set), ==, 0.75);
 
   js_test_gate_open (&gate);
-  tasks = join_all (set);
+  tasks = js_test_join_all (set);
   g_assert_cmpuint (tasks->len, ==, 4);
   iterate_for (100);
   g_assert_cmpfloat (p.last, ==, 1.0);
@@ -316,7 +292,7 @@ test_counters_coalesced (void)
   g_signal_connect (set, "notify::n-finished", G_CALLBACK (count_notify), &n_finished_notify);
   for (gsize i = 0; i < n; i++)
     js_join_set_spawn_in_thread (set, value_func, GSIZE_TO_POINTER (i), NULL);
-  tasks = join_all (set);
+  tasks = js_test_join_all (set);
   g_assert_cmpuint (tasks->len, ==, n);
   while (js_join_set_get_n_finished (set) != n)
     g_main_context_iteration (NULL, TRUE);
@@ -536,7 +512,7 @@ test_ordered (void)
       else
         js_join_set_spawn_in_thread (set, value_func, GSIZE_TO_POINTER (i), NULL);
     }
-  tasks = join_all (set);
+  tasks = js_test_join_all (set);
   g_assert_cmpuint (tasks->len, ==, 7);
   for (guint i = 0; i < tasks->len; i++)
     assert_int (g_ptr_array_index (tasks, i), 6 + i);
@@ -636,7 +612,7 @@ test_abort_on_success (void)
   g_assert_cmpuint (js_join_set_get_n_finished (set), ==, 1);
 
   winner = js_join_set_spawn (set, value_func, GSIZE_TO_POINTER (42), NULL);
-  tasks = join_all (set);
+  tasks = js_test_join_all (set);
   g_assert_cmpuint (tasks->len, ==, 5);
   for (guint i = 0; i < tasks->len; i++)
     {

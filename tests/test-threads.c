@@ -81,35 +81,22 @@ item_free (gpointer data)
   js_test_counter_inc (&s->total_data_freed);
 }
 
-typedef struct
-{
-  Stress *s;
-  guint   index;
-} Result;
-
-static void
-result_free (gpointer data)
-{
-  Result *result = data;
-
-  Stress *s = result->s;
-
-  g_atomic_int_inc (&s->result_freed[result->index]);
-  g_free (result);
-  js_test_counter_inc (&s->total_result_freed);
-}
-
+/* Returns a result counted at the item's index and in the totals. */
 static void
 produce (JsTask *task,
          Item   *item)
 {
-  Result *result = g_new0 (Result, 1);
+  Stress *s = item->s;
+  JsTestResultCounts counts = {
+    .made = &s->produced[item->index],
+    .freed = &s->result_freed[item->index],
+    .total_made = &s->total_produced,
+    .notify = (GDestroyNotify) js_test_counter_inc,
+    .notify_data = &s->total_result_freed,
+  };
 
-  result->s = item->s;
-  result->index = item->index;
-  g_atomic_int_inc (&item->s->produced[item->index]);
-  g_atomic_int_inc (&item->s->total_produced);
-  js_task_return_pointer (task, result, result_free);
+  js_task_return_pointer (task, js_test_result_new (item->index, s, &counts),
+                          js_test_result_free);
 }
 
 typedef struct
@@ -250,7 +237,7 @@ account (GArray *joined,
 {
   g_autoptr(GError) error = NULL;
   Joined record = { js_task_get_id (task), OUTCOME_RESULT, G_MAXUINT };
-  Result *result;
+  JsTestResult *result;
 
   g_assert_true (js_task_get_completed (task));
 
@@ -258,8 +245,8 @@ account (GArray *joined,
   if (result != NULL)
     {
       g_assert_no_error (error);
-      record.result_index = result->index;
-      result_free (result);
+      record.result_index = result->value;
+      js_test_result_free (result);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     record.outcome = OUTCOME_CANCELLED;

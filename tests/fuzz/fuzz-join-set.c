@@ -72,6 +72,7 @@
 #include <joinset/joinset.h>
 
 #include "fuzz-join-set.h"
+#include "js-test-util.h"
 
 #define MAX_TASKS 24
 #define MAX_OPS 48
@@ -181,35 +182,16 @@ static struct
  * Task functions
  * ------------------------------------------------------------------------ */
 
-typedef struct
-{
-  Task   *task;
-  guint32 magic;
-} Result;
-
-#define RESULT_MAGIC 0x46555a5au
-
-static void
-result_free (gpointer data)
-{
-  Result *r = data;
-
-  CHECK (r->magic == RESULT_MAGIC, "result freed twice or corrupt");
-  r->magic = 0;
-  CHECK (g_atomic_int_add (&r->task->results_freed, 1) == 0,
-         "result of task %u freed twice", r->task->id);
-  g_free (r);
-}
-
-static Result *
+/* A result counted in @t: js_test_result_free() fails on a second free. */
+static JsTestResult *
 result_new (Task *t)
 {
-  Result *r = g_new (Result, 1);
+  JsTestResultCounts counts = {
+    .made = &t->results_made,
+    .freed = &t->results_freed,
+  };
 
-  r->task = t;
-  r->magic = RESULT_MAGIC;
-  g_atomic_int_inc (&t->results_made);
-  return r;
+  return js_test_result_new (t->id, t, &counts);
 }
 
 static void
@@ -230,11 +212,11 @@ produce (JsTask *task,
     case OUT_VALUE:
     case OUT_GATED:
     case OUT_LATER:
-      js_task_return_pointer (task, result_new (t), result_free);
+      js_task_return_pointer (task, result_new (t), js_test_result_free);
       break;
     case OUT_GATED_COOP:
       if (!js_task_return_error_if_cancelled (task))
-        js_task_return_pointer (task, result_new (t), result_free);
+        js_task_return_pointer (task, result_new (t), js_test_result_free);
       break;
     case OUT_INT:
       js_task_return_int (task, (gssize) t->id * 3);
@@ -761,12 +743,12 @@ check_joined (JsTask *task)
     case OUT_LATER:
     case OUT_GATED_COOP:
       {
-        Result *r = js_task_propagate_pointer (task, &error);
+        JsTestResult *r = js_task_propagate_pointer (task, &error);
 
         CHECK (error == NULL, "task %u failed: %s", t->id, error->message);
-        CHECK (r != NULL && r->magic == RESULT_MAGIC && r->task == t,
+        CHECK (r != NULL && r->magic == JS_TEST_RESULT_MAGIC && r->owner == t,
                "task %u: wrong result", t->id);
-        result_free (r);
+        js_test_result_free (r);
       }
       break;
     case OUT_INT:
