@@ -125,13 +125,13 @@ void          js_join_set_join_next_async         (JsJoinSet           *self,
 JS_AVAILABLE_IN_ALL
 JsTask       *js_join_set_join_next_finish        (JsJoinSet           *self,
                                                    GAsyncResult        *result,
-                                                   GError             **error);
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 JS_AVAILABLE_IN_ALL
 JsTask       *js_join_set_join_next               (JsJoinSet           *self,
                                                    GCancellable        *cancellable,
-                                                   GError             **error);
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 JS_AVAILABLE_IN_ALL
-JsTask       *js_join_set_try_join_next           (JsJoinSet           *self);
+JsTask       *js_join_set_try_join_next           (JsJoinSet           *self) G_GNUC_WARN_UNUSED_RESULT;
 
 JS_AVAILABLE_IN_ALL
 void          js_join_set_join_all_async          (JsJoinSet           *self,
@@ -141,7 +141,7 @@ void          js_join_set_join_all_async          (JsJoinSet           *self,
 JS_AVAILABLE_IN_ALL
 GPtrArray    *js_join_set_join_all_finish         (JsJoinSet           *self,
                                                    GAsyncResult        *result,
-                                                   GError             **error);
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 JS_AVAILABLE_IN_ALL
 void          js_join_set_join_all_timeout_async  (JsJoinSet           *self,
                                                    guint                timeout_ms,
@@ -151,7 +151,7 @@ void          js_join_set_join_all_timeout_async  (JsJoinSet           *self,
 JS_AVAILABLE_IN_ALL
 GPtrArray    *js_join_set_join_all_timeout_finish (JsJoinSet           *self,
                                                    GAsyncResult        *result,
-                                                   GError             **error);
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Aborting */
 JS_AVAILABLE_IN_ALL

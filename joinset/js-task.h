@@ -72,14 +72,14 @@ gboolean      js_task_return_error_if_cancelled (JsTask         *task);
 /* Propagating results: whoever joined the task */
 JS_AVAILABLE_IN_ALL
 gpointer      js_task_propagate_pointer         (JsTask         *task,
-                                                 GError        **error);
+                                                 GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 JS_AVAILABLE_IN_ALL
 gboolean      js_task_propagate_value           (JsTask         *task,
                                                  GValue         *value,
                                                  GError        **error);
 JS_AVAILABLE_IN_ALL
 GValue       *js_task_dup_value                 (JsTask         *task,
-                                                 GError        **error);
+                                                 GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 JS_AVAILABLE_IN_ALL
 gboolean      js_task_propagate_boolean         (JsTask         *task,
                                                  GError        **error);
