@@ -19,12 +19,14 @@
 #
 # Introspection is disabled in these builds: the Python and GJS tests would
 # load the sanitizer runtime into an interpreter that was not built with it.
+# They are built with -Dwerror=true (off by default), as CI builds are,
+# except the clang fuzzing build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fuzz_seconds=${JS_FUZZ_SECONDS:-60}
 steps=${JS_CI_STEPS:-asan fuzz valgrind}
-common_options=(-Dintrospection=disabled -Ddocumentation=disabled -Dexamples=false)
+common_options=(-Dintrospection=disabled -Ddocumentation=disabled -Dexamples=false -Dwerror=true)
 
 log() { printf '\n=== ci-reliability: %s\n' "$*"; }
 

@@ -4,6 +4,11 @@
 # Installs what libjoinset needs on Debian 12 (run as root, or with sudo
 # available) and configures the build directory _build if it is not yet.
 # Both Quick start commands in README.md start with this script.
+#
+# Its arguments go to `meson setup`. With JS_WERROR=true in the
+# environment, which .ci/run sets, _build is configured with -Dwerror=true
+# (off by default): CI fails on any warning while the README's commands
+# stay exactly the ones CI runs.
 set -eu
 
 packages="
@@ -34,6 +39,10 @@ if [ -n "$missing" ]; then
 fi
 
 cd "$(dirname "$0")/.."
+werror=""
+if [ "${JS_WERROR:-}" = true ]; then
+  werror="-Dwerror=true"
+fi
 if [ ! -f _build/build.ninja ]; then
-  meson setup _build -Ddocumentation=enabled "$@"
+  meson setup _build -Ddocumentation=enabled $werror "$@"
 fi

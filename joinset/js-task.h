@@ -23,66 +23,70 @@ G_DECLARE_FINAL_TYPE (JsTask, js_task, JS, TASK, GObject)
 
 /* Identity */
 JS_AVAILABLE_IN_ALL
-guint64       js_task_get_id                  (JsTask        *task);
+guint64       js_task_get_id                    (JsTask         *task);
 JS_AVAILABLE_IN_ALL
-const char   *js_task_get_name                (JsTask        *task);
+const char   *js_task_get_name                  (JsTask         *task);
 JS_AVAILABLE_IN_ALL
-void          js_task_set_name                (JsTask        *task,
-                                               const char    *name);
-JS_AVAILABLE_IN_ALL
-void          js_task_set_progress            (JsTask        *task,
-                                               double         fraction);
-JS_AVAILABLE_IN_ALL
-double        js_task_get_progress            (JsTask        *task);
-JS_AVAILABLE_IN_ALL
-GCancellable *js_task_get_cancellable         (JsTask        *task);
-JS_AVAILABLE_IN_ALL
-gboolean      js_task_get_completed           (JsTask        *task);
+void          js_task_set_name                  (JsTask         *task,
+                                                 const char     *name);
 
-/* Producer side */
+/* Progress */
 JS_AVAILABLE_IN_ALL
-void          js_task_return_pointer          (JsTask         *task,
-                                               gpointer        result,
-                                               GDestroyNotify  result_destroy);
+void          js_task_set_progress              (JsTask         *task,
+                                                 double          fraction);
 JS_AVAILABLE_IN_ALL
-void          js_task_return_value            (JsTask         *task,
-                                               const GValue   *result);
-JS_AVAILABLE_IN_ALL
-void          js_task_return_boolean          (JsTask         *task,
-                                               gboolean        result);
-JS_AVAILABLE_IN_ALL
-void          js_task_return_int              (JsTask         *task,
-                                               gssize          result);
-JS_AVAILABLE_IN_ALL
-void          js_task_return_error            (JsTask         *task,
-                                               GError         *error);
-JS_AVAILABLE_IN_ALL
-void          js_task_return_new_error        (JsTask         *task,
-                                               GQuark          domain,
-                                               gint            code,
-                                               const char     *format,
-                                               ...) G_GNUC_PRINTF (4, 5);
-JS_AVAILABLE_IN_ALL
-gboolean      js_task_return_error_if_cancelled (JsTask       *task);
+double        js_task_get_progress              (JsTask         *task);
 
-/* Consumer side */
+/* State */
 JS_AVAILABLE_IN_ALL
-gpointer      js_task_propagate_pointer       (JsTask         *task,
-                                               GError        **error);
+GCancellable *js_task_get_cancellable           (JsTask         *task);
 JS_AVAILABLE_IN_ALL
-gboolean      js_task_propagate_value         (JsTask         *task,
-                                               GValue         *value,
-                                               GError        **error);
+gboolean      js_task_get_completed             (JsTask         *task);
+
+/* Returning results: the task function */
 JS_AVAILABLE_IN_ALL
-GValue       *js_task_dup_value               (JsTask         *task,
-                                               GError        **error);
+void          js_task_return_pointer            (JsTask         *task,
+                                                 gpointer        result,
+                                                 GDestroyNotify  result_destroy);
 JS_AVAILABLE_IN_ALL
-gboolean      js_task_propagate_boolean       (JsTask         *task,
-                                               GError        **error);
+void          js_task_return_value              (JsTask         *task,
+                                                 const GValue   *result);
 JS_AVAILABLE_IN_ALL
-gssize        js_task_propagate_int           (JsTask         *task,
-                                               GError        **error);
+void          js_task_return_boolean            (JsTask         *task,
+                                                 gboolean        result);
 JS_AVAILABLE_IN_ALL
-gboolean      js_task_had_error               (JsTask         *task);
+void          js_task_return_int                (JsTask         *task,
+                                                 gssize          result);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_error              (JsTask         *task,
+                                                 GError         *error);
+JS_AVAILABLE_IN_ALL
+void          js_task_return_new_error          (JsTask         *task,
+                                                 GQuark          domain,
+                                                 gint            code,
+                                                 const char     *format,
+                                                                 ...) G_GNUC_PRINTF (4, 5);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_return_error_if_cancelled (JsTask         *task);
+
+/* Propagating results: whoever joined the task */
+JS_AVAILABLE_IN_ALL
+gpointer      js_task_propagate_pointer         (JsTask         *task,
+                                                 GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_propagate_value           (JsTask         *task,
+                                                 GValue         *value,
+                                                 GError        **error);
+JS_AVAILABLE_IN_ALL
+GValue       *js_task_dup_value                 (JsTask         *task,
+                                                 GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_propagate_boolean         (JsTask         *task,
+                                                 GError        **error);
+JS_AVAILABLE_IN_ALL
+gssize        js_task_propagate_int             (JsTask         *task,
+                                                 GError        **error);
+JS_AVAILABLE_IN_ALL
+gboolean      js_task_had_error                 (JsTask         *task);
 
 G_END_DECLS
