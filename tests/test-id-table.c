@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The table is private: this program compiles its source directly.
+ * The table is private: this program links the internal static library.
  */
 
 #include "js-id-table-private.h"
