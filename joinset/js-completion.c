@@ -96,10 +96,9 @@ new_stand_in_locked (JsCore *core,
   self->id = task->id;
   if (task->extra != NULL)
     {
-      JsTaskExtra *extra = _js_task_get_extra_locked (self);
-
-      extra->name = g_strdup (task->extra->name);
-      extra->progress = task->extra->progress;
+      self->extra = g_new0 (JsTaskExtra, 1);
+      self->extra->name = g_strdup (task->extra->name);
+      self->extra->progress = task->extra->progress;
     }
   self->in_thread = task->in_thread;
   self->returned = TRUE;

@@ -340,6 +340,8 @@ static inline void
 _js_core_arm_later_locked (JsCore  *core,
                            JsFlush *flush)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   if (core->source == NULL || core->arm_time >= 0)
     return;
 

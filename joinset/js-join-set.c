@@ -114,14 +114,12 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include "js-i18n-private.h"
-#include "js-id-table-private.h"
-#include "js-join-error.h"
-#include "js-join-result-private.h"
 #include "js-core-private.h"
+#include "js-join-result-private.h"
 
+/* The façade over a JsCore (js-core-private.h): it checks arguments,
+ * documents, notifies and emits; every method is one core call, and it
+ * never takes the core's lock. */
 struct _JsJoinSet
 {
   GObject       parent_instance;
@@ -130,7 +128,6 @@ struct _JsJoinSet
   GCancellable *cancellable;       /* construct-only parent */
   gulong        cancelled_id;
 };
-
 
 enum {
   PROP_0,

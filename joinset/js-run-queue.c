@@ -81,6 +81,8 @@ make_ready_locked (JsCore  *core,
 static inline gboolean
 has_free_slot_locked (JsCore *core)
 {
+  JS_CORE_ASSERT_LOCKED (core);
+
   return core->max_concurrent == 0 || core->n_active < core->max_concurrent;
 }
 

@@ -82,8 +82,8 @@ struct _JsTask
   guint           timeout_ms;        /* immutable after spawn; 0: none */
 };
 
-/* The extra fields of @task, allocated on first use: with the core locked,
- * or before the task is spawned. */
+/* The extra fields of @task, allocated on first use; with the core
+ * locked. */
 static inline JsTaskExtra *
 _js_task_get_extra_locked (JsTask *task)
 {

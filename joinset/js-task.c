@@ -34,8 +34,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "js-i18n-private.h"
 #include "js-join-error.h"
 #include "js-core-private.h"
@@ -206,7 +204,10 @@ _js_task_new (JsCore         *core,
   self->state = JS_TASK_QUEUED;
   /* Nobody else sees the task yet: no lock needed. */
   if (name != NULL)
-    _js_task_get_extra_locked (self)->name = g_strdup (name);
+    {
+      self->extra = g_new0 (JsTaskExtra, 1);
+      self->extra->name = g_strdup (name);
+    }
 
   return self;
 }

@@ -92,13 +92,27 @@ print_counters (const char *what,
            gtk_spin_button_get_value_as_int (spin));
 }
 
+static void add_window_timeout (DemoWindow  *window,
+                                int          after_ms,
+                                void       (*func) (DemoWindow *window));
+
+/* A loaded X server may not have drawn the window yet when the timeout
+ * fires: try again every 100 ms, for up to 5 s more. */
+#define SCREENSHOT_RETRIES 50
+
 static void
 take_screenshot (DemoWindow *window)
 {
+  static guint attempts = 0;
   g_autoptr(GError) error = NULL;
 
   if (!demo_window_save_screenshot (window, screenshot_path, &error))
     {
+      if (++attempts <= SCREENSHOT_RETRIES)
+        {
+          add_window_timeout (window, 100, take_screenshot);
+          return;
+        }
       g_printerr ("Screenshot: %s\n", error->message);
       screenshot_failed = TRUE;
     }
