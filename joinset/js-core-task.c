@@ -20,10 +20,15 @@ _js_core_task_return (JsTask   *task,
   JsCore *core = task->core;
   JsFlush flush = JS_FLUSH_INIT;
   gboolean twice = FALSE;
+  gboolean never_ran = FALSE;
 
   _js_core_lock (core);
 
-  if (task->returned)
+  if (!task->started)
+    {
+      never_ran = TRUE;
+    }
+  else if (task->returned)
     {
       twice = TRUE;
     }
@@ -42,6 +47,11 @@ _js_core_task_return (JsTask   *task,
   if (twice)
     g_critical ("A js_task_return_*() function was called twice on task %"
                 G_GUINT64_FORMAT ": a task returns exactly once", task->id);
+  else if (never_ran)
+    g_critical ("A js_task_return_*() function was called on task %"
+                G_GUINT64_FORMAT ", whose function never ran: only the task "
+                "function, or code it hands the task to, returns a task",
+                task->id);
 
   _js_result_clear (result);
 }

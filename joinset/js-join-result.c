@@ -28,6 +28,7 @@ struct _JsJoinResult
   gpointer        user_data;
   gpointer        data;            /* owned until stolen; may be NULL */
   GDestroyNotify  data_destroy;
+  gboolean        stolen;          /* the finish function ran */
 };
 
 static void js_join_result_async_result_iface_init (GAsyncResultIface *iface);
@@ -115,10 +116,18 @@ _js_join_result_is_valid (JsJoinResult *self,
   return self->source_object == source_object && self->source_tag == source_tag;
 }
 
-/* The outcome, once: a second finish gets NULL (where a GTask would
- * complain with a critical). */
+/* The outcome, once. A second finish gets NULL and a critical, as a
+ * GTask's would: NULL alone would look like an empty set. */
 gpointer
 _js_join_result_steal (JsJoinResult *self)
 {
+  if (self->stolen)
+    {
+      g_critical ("The result of a join was finished twice: call the "
+                  "_finish() function once, in the join's callback");
+      return NULL;
+    }
+
+  self->stolen = TRUE;
   return g_steal_pointer (&self->data);
 }

@@ -178,12 +178,18 @@ js_join_set_dispose (GObject *object)
 {
   JsJoinSet *self = (JsJoinSet *)object;
 
-  /* Disconnecting from inside the handler's own emission would deadlock;
-   * once the parent is cancelled the handler has run or is running, and
-   * its core reference is released with the cancellable. */
-  if (self->cancelled_id != 0 && !g_cancellable_is_cancelled (self->cancellable))
-    g_cancellable_disconnect (self->cancellable, self->cancelled_id);
-  self->cancelled_id = 0;
+  /* Once the parent is cancelled, its handler has run or is running:
+   * g_cancellable_disconnect() would wait for it, and deadlock if this
+   * dispose runs inside it. Disconnecting the signal handler does not
+   * wait, and GSignal keeps a running handler alive until it returns. */
+  if (self->cancelled_id != 0)
+    {
+      if (g_cancellable_is_cancelled (self->cancellable))
+        g_signal_handler_disconnect (self->cancellable, self->cancelled_id);
+      else
+        g_cancellable_disconnect (self->cancellable, self->cancelled_id);
+      self->cancelled_id = 0;
+    }
 
   _js_core_dispose (self->core);
 
@@ -748,6 +754,10 @@ set_policy (JsJoinSet    *self,
             guint         prop_id,
             guint         value)
 {
+  /* Changing a policy may complete joins, whose callbacks may drop the
+   * caller's reference. */
+  g_autoptr(JsJoinSet) keep = g_object_ref (self);
+
   if (_js_core_set_policy (self->core, policy, value))
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }

@@ -12,12 +12,16 @@
 
 #include "js-core-private.h"
 
+/* These two run from a JsFlush, maybe after user code that dropped the
+ * last reference to the set: each holds a core reference of its own,
+ * taken when it was recorded. */
 static void
 push_drainer_cb (gpointer data)
 {
   JsCore *core = data;
 
   core->pool_ops->push_drainer (&core->pool_client);
+  _js_core_unref (core);
 }
 
 static void
@@ -26,6 +30,7 @@ watch_cb (gpointer data)
   JsCore *core = data;
 
   core->pool_ops->watch (&core->pool_client);
+  _js_core_unref (core);
 }
 
 /* Makes sure every ready thread task has a drainer on its way, up to the
@@ -44,7 +49,7 @@ ensure_drainers_locked (JsCore  *core,
   JS_CORE_ASSERT_LOCKED (core);
 
   for (guint i = 0; i < add; i++)
-    _js_flush_add_call (flush, push_drainer_cb, core);
+    _js_flush_add_call (flush, push_drainer_cb, _js_core_ref (core));
   core->n_drainers += add;
   idle += add;
 
@@ -52,7 +57,7 @@ ensure_drainers_locked (JsCore  *core,
     {
       core->watched = TRUE;
       core->watched_n_started = core->n_thread_started;
-      _js_flush_add_call (flush, watch_cb, core);
+      _js_flush_add_call (flush, watch_cb, _js_core_ref (core));
     }
 }
 

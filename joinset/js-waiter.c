@@ -475,6 +475,10 @@ on_waiter_cancelled (GCancellable *cancellable,
     {
       unlink_locked (core, w, &flush);
       cancelled = TRUE;
+      /* A shutdown nobody waits for any more warns about nothing. */
+      if (w->kind == JS_WAIT_SHUTDOWN && core->shutdowns.length == 0 &&
+          core->stuck_timer != NULL)
+        _js_flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
     }
   _js_core_unlock_and_flush (core, &flush);
 

@@ -464,6 +464,71 @@ test_abort_from_thread (void)
   life_clear (&life);
 }
 
+typedef struct
+{
+  JsJoinSet *set;          /* the only reference, until cancelled */
+  JsTask    *task;
+  gboolean   cancelled;
+} DropOnCancel;
+
+static void
+drop_on_cancel (GCancellable *cancellable,
+                DropOnCancel *d)
+{
+  d->cancelled = TRUE;
+  g_clear_object (&d->task);
+  g_clear_object (&d->set);
+}
+
+/* Keeps running: holds its task and lets drop_on_cancel() finish it. */
+static void
+keep_running_func (JsTask       *task,
+                   GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  DropOnCancel *d = user_data;
+
+  d->task = g_object_ref (task);
+  g_cancellable_connect (cancellable, G_CALLBACK (drop_on_cancel), d, NULL);
+}
+
+static void
+int_func (JsTask       *task,
+          GCancellable *cancellable,
+          gpointer      user_data)
+{
+  js_task_return_int (task, 1);
+}
+
+static void
+test_abort_handler_drops_set (void)
+{
+  DropOnCancel d = { 0 };
+  JsJoinSet *set = js_join_set_new ();
+  gpointer weak = set;
+  guint64 id;
+
+  g_test_summary ("A cancelled handler drops the last reference to the set "
+                  "while js_join_set_abort() is on the stack, after the "
+                  "abort freed a slot for a queued thread task: nothing is "
+                  "used after it is freed (run under ASan in CI)");
+
+  js_join_set_set_max_concurrent (set, 1);
+  id = js_join_set_spawn (set, keep_running_func, &d, NULL);
+  js_join_set_spawn_in_thread (set, int_func, NULL, NULL);
+  g_object_add_weak_pointer (G_OBJECT (set), &weak);
+  d.set = set;
+
+  while (d.task == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (js_join_set_abort (set, id));
+  g_assert_true (d.cancelled);
+  g_assert_null (weak);
+  g_assert_null (d.set);
+  js_test_iterate_pending (NULL);
+}
+
 static void
 test_abort_all (void)
 {
@@ -823,6 +888,32 @@ test_parent_cancellable_outlives (void)
   g_assert_finalize_object (parent);
 }
 
+static void
+test_parent_cancellable_reused (void)
+{
+  GCancellable *parent = g_cancellable_new ();
+  guint cancelled_signal = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+
+  g_test_summary ("A set dropped after its parent was cancelled leaves no "
+                  "handler on it: a long-lived parent, cancelled and reset "
+                  "between groups, does not collect the handlers of dead "
+                  "sets");
+
+  for (guint round = 0; round < 3; round++)
+    {
+      JsJoinSet *set = js_join_set_new_with_cancellable (parent);
+
+      g_assert_true (g_signal_has_handler_pending (parent, cancelled_signal, 0, TRUE));
+      g_cancellable_cancel (parent);
+      g_assert_true (js_join_set_is_closed (set));
+      g_assert_finalize_object (set);
+      g_assert_false (g_signal_has_handler_pending (parent, cancelled_signal, 0, TRUE));
+      g_cancellable_reset (parent);
+    }
+
+  g_assert_finalize_object (parent);
+}
+
 /* ------------------------------------------------------------------------
  * shutdown
  * ------------------------------------------------------------------------ */
@@ -953,6 +1044,52 @@ test_shutdown_cancel (void)
   g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&s.error);
   g_assert_true (js_join_set_is_closed (set));
+
+  life_release (&running);
+  join_cancelled (set, &running);
+  life_assert_settled (&running, 1, 1);
+  g_assert_finalize_object (g_steal_pointer (&set));
+  life_clear (&running);
+}
+
+static void
+test_shutdown_cancel_no_warning (void)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(JsJoinSet) set = NULL;
+  Shutdown s = { 0 };
+  gboolean waited = FALSE;
+  Life running;
+
+  g_test_summary ("A cancelled shutdown takes its warning about a stuck "
+                  "task with it: no warning after the delay");
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr_unmatched ("*shutdown has waited*");
+      return;
+    }
+
+  /* Read once per process, by its first shutdown: this one. */
+  g_setenv ("JS_SHUTDOWN_WARNING_SECONDS", "1", TRUE);
+  set = js_join_set_new ();
+  cancellable = g_cancellable_new ();
+
+  life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
+  life_spawn (set, &running);
+  life_await_started (&running);
+
+  js_join_set_shutdown_async (set, cancellable, shutdown_cb, &s);
+  g_cancellable_cancel (cancellable);
+  js_test_iterate_until (NULL, &s.done);
+  g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&s.error);
+
+  /* Past the warning's delay, with the task still stuck. */
+  g_timeout_add (1500, set_flag_cb, &waited);
+  js_test_iterate_until (NULL, &waited);
 
   life_release (&running);
   join_cancelled (set, &running);
@@ -1319,15 +1456,18 @@ main (int   argc,
   g_test_add_func ("/join-set/abort/unknown-id", test_abort_unknown);
   g_test_add_func ("/join-set/abort/from-thread", test_abort_from_thread);
   g_test_add_func ("/join-set/abort/all", test_abort_all);
+  g_test_add_func ("/join-set/abort/handler-drops-set", test_abort_handler_drops_set);
   g_test_add_func ("/join-set/abort-on-error/aborts-others", test_abort_on_error);
   g_test_add_func ("/join-set/abort-on-error/not-cancellation", test_abort_on_error_not_cancellation);
   g_test_add_func ("/join-set/abort-on-error/abandoned", test_abort_on_error_abandoned);
   g_test_add_func ("/join-set/cancellable/parent", test_parent_cancellable);
   g_test_add_func ("/join-set/cancellable/already-cancelled", test_parent_cancellable_cancelled);
   g_test_add_func ("/join-set/cancellable/outlived", test_parent_cancellable_outlives);
+  g_test_add_func ("/join-set/cancellable/reused", test_parent_cancellable_reused);
   g_test_add_func ("/join-set/shutdown/waits-for-threads", test_shutdown);
   g_test_add_func ("/join-set/shutdown/empty", test_shutdown_empty);
   g_test_add_func ("/join-set/shutdown/cancel", test_shutdown_cancel);
+  g_test_add_func ("/join-set/shutdown/cancel-no-warning", test_shutdown_cancel_no_warning);
   g_test_add_func ("/join-set/dispose/everything", test_dispose);
   g_test_add_func ("/join-set/dispose/run-dispose", test_dispose_run_dispose);
   g_test_add_func ("/join-set/dispose/run-dispose-pending-joins", test_dispose_run_dispose_pending_joins);

@@ -339,6 +339,12 @@ check_join_next_finish (void)
   g_assert_no_error (error);
   EXPECT_NO_CRITICAL (g_ptr_array_unref (js_join_set_join_all_finish (set, all, &error)));
   g_assert_no_error (error);
+
+  /* finishing twice, as with a GTask: NULL alone would read as "empty" */
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_next_finish (set, next, &error)));
+  g_assert_no_error (error);
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_all_finish (set, all, &error)));
+  g_assert_no_error (error);
 }
 
 static void
@@ -598,6 +604,25 @@ check_task_return_running (void)
 }
 
 static void
+check_task_return_never_ran (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsTask) task = NULL;
+  guint64 id;
+
+  /* aborted before its function ran, and joined: nobody may return it */
+  id = js_join_set_spawn (set, return_int_func, GINT_TO_POINTER (1), NULL);
+  g_assert_true (js_join_set_abort (set, id));
+  task = js_join_set_try_join_next (set);
+  g_assert_nonnull (task);
+
+  EXPECT_CRITICAL (js_task_return_int (task, 5));
+  g_assert_cmpint (js_task_propagate_int (task, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
 check_task_propagate (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
@@ -697,6 +722,7 @@ main (int   argc,
     { "/join-set/api-checks/task/identity", check_task_identity },
     { "/join-set/api-checks/task/return-null", check_task_return_null },
     { "/join-set/api-checks/task/return-running", check_task_return_running },
+    { "/join-set/api-checks/task/return-never-ran", check_task_return_never_ran },
     { "/join-set/api-checks/task/propagate", check_task_propagate },
   };
 
