@@ -756,10 +756,10 @@ set_policy (JsJoinSet    *self,
 {
   /* Changing a policy may complete joins, whose callbacks may drop the
    * caller's reference. */
-  g_autoptr(JsJoinSet) keep = g_object_ref (self);
-
+  g_object_ref (self);
   if (_js_core_set_policy (self->core, policy, value))
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  g_object_unref (self);
 }
 
 /**

@@ -13,8 +13,10 @@
 
 #include "js-core-private.h"
 
+/* The core that embeds @client (through void *: the offset keeps the
+ * alignment, which a char * cast would hide from -Wcast-align). */
 #define CORE_OF_CLIENT(client) \
-  ((JsCore *) ((char *) (client) - G_STRUCT_OFFSET (JsCore, pool_client)))
+  ((JsCore *) (void *) ((char *) (client) - G_STRUCT_OFFSET (JsCore, pool_client)))
 
 /* A drainer's bookkeeping between two tasks: @finished (the task it ran,
  * or NULL) gives its slot back, and the next ready thread task, if any,
