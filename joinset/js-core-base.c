@@ -29,6 +29,7 @@ _js_core_unref (JsCore *core)
   _js_id_table_clear (&core->tasks);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);
+  g_clear_pointer (&core->home, g_thread_unref);
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->mutex);
   g_free (core);

@@ -167,6 +167,9 @@ struct _JsCore
   GMutex           mutex;
   GCond            cond;           /* broadcast when a blocking join is done */
   GMainContext    *context;        /* immutable: where spawn() tasks run */
+  GThread         *home;           /* immutable, owned, or NULL: the thread
+                                    * that runs `context` (see
+                                    * js-waiter.c, the blocking join) */
   GWeakRef         set;            /* the JsJoinSet, for the observer */
   const JsCoreObserver *observer;  /* immutable, or NULL */
   JsPoolClient     pool_client;    /* immutable: the core, to the pool */

@@ -10,7 +10,39 @@
 
 #include "config.h"
 
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "js-core-private.h"
+
+/* Whether this is the process's main thread, which runs the global
+ * default context by convention. */
+static gboolean
+is_main_thread (void)
+{
+#ifdef __linux__
+  return syscall (SYS_gettid) == getpid ();
+#else
+  return TRUE;
+#endif
+}
+
+/* The thread that runs @context, as far as the creator of a set can tell:
+ * itself, when @context is the thread-default context it pushed, or when
+ * it is the main thread and @context the global default. A set created in
+ * a worker for the global default context has no home: whichever thread
+ * owns the context runs it. */
+static GThread *
+home_of (GMainContext *context)
+{
+  if (g_main_context_get_thread_default () == context ||
+      (context == g_main_context_default () && is_main_thread ()))
+    return g_thread_ref (g_thread_self ());
+
+  return NULL;
+}
 
 /* @set: the JsJoinSet, weakly referenced; @observer: (nullable): what it
  * is told, in its context. */
@@ -30,6 +62,7 @@ _js_core_new (GObject              *set,
   core->pool_client.funcs = &_js_runner_pool_client_funcs;
   core->pool_ops = &_js_pool_ops;
   core->context = g_main_context_ref_thread_default ();
+  core->home = home_of (core->context);
   core->soft_cap = _js_pool_get_soft_cap ();
   _js_id_table_init (&core->tasks);
   core->source = _js_core_source_new (core);

@@ -29,6 +29,7 @@ struct _JsWaiter
   guint       cancelled : 1;
   guint       iterating : 1;
   guint       timed_out : 1; /* the deadline passed before it was queued */
+  GThread    *thread;      /* SYNC: the thread that waits */
   JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
   GPtrArray  *all;         /* ALL: the tasks handed over so far */
   GTask      *gtask;       /* owned while pending */
@@ -674,14 +675,56 @@ on_sync_cancelled (GCancellable *cancellable,
   _js_core_unlock_and_flush (core, &flush);
 }
 
-/* Waits until @w is done: iterating the set's context if this thread can
- * acquire it (so that the set's main-context tasks keep running), or on
- * core->cond while the thread that runs it serves the join. */
+/* Queues a blocking join. Nested blocking joins of one thread (a task
+ * function, run by an outer join_next()'s iteration, that blocks in
+ * join_next() itself) are served innermost first: the outer one cannot
+ * return before the inner one does. Others are first come, first served. */
+static void
+queue_sync_locked (JsCore   *core,
+                   JsWaiter *w)
+{
+  GList *link;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  for (link = core->waiters.head; link != NULL; link = link->next)
+    {
+      JsWaiter *outer = link->data;
+
+      if (outer->kind == JS_WAIT_SYNC && outer->thread == w->thread)
+        break;
+    }
+
+  if (link != NULL)
+    g_queue_insert_before_link (&core->waiters, link, &w->link);
+  else
+    g_queue_push_tail_link (&core->waiters, &w->link);
+  w->queue = &core->waiters;
+}
+
+/* Whether this thread may iterate the set's context while it waits: it
+ * owns it already (a join nested in a dispatch), or it is the context's
+ * home thread (see _js_core_new()) and nobody else runs it at the moment.
+ * Any other thread never runs the set's context, even between two
+ * iterations of its home thread: it would run the set's main-context
+ * tasks, and the application's own sources, in the wrong thread. */
+static gboolean
+acquire_if_home (JsCore *core)
+{
+  if (g_main_context_is_owner (core->context))
+    return g_main_context_acquire (core->context);
+
+  return core->home == g_thread_self () && g_main_context_acquire (core->context);
+}
+
+/* Waits until @w is done: iterating the set's context if this thread may
+ * (so that the set's main-context tasks keep running), or on core->cond
+ * while the thread that runs it serves the join. */
 static void
 wait_sync (JsCore   *core,
            JsWaiter *w)
 {
-  gboolean owner = g_main_context_acquire (core->context);
+  gboolean owner = acquire_if_home (core);
 
   _js_core_lock (core);
   if (owner)
@@ -719,10 +762,10 @@ _js_waiter_join_next (JsCore        *core,
   w.link.data = &w;
   w.core = core;
   w.kind = JS_WAIT_SYNC;
+  w.thread = g_thread_self ();
 
   _js_core_lock (core);
-  g_queue_push_tail_link (&core->waiters, &w.link);
-  w.queue = &core->waiters;
+  queue_sync_locked (core, &w);
   _js_waiter_serve_locked (core, &flush);
   _js_core_unlock_and_flush (core, &flush);
 

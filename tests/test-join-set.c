@@ -1148,6 +1148,142 @@ test_join_next_empty (void)
   g_assert_finalize_object (g_steal_pointer (&set));
 }
 
+/* A worker that blocks in join_next() while the main thread runs the
+ * set's context one iteration at a time, as a GTK 4 application does, and
+ * a spawner thread adds a main-context task every 200 µs. */
+#define N_POLLED 100
+
+typedef struct
+{
+  JsJoinSet *set;
+  Record     records[N_POLLED];
+  guint      n_joined;
+  gboolean   done;        /* atomic */
+} PollingWorker;
+
+static gpointer
+spawn_slowly (gpointer data)
+{
+  PollingWorker *t = data;
+
+  for (guint i = 0; i < N_POLLED; i++)
+    {
+      t->records[i].value = 5;
+      js_join_set_spawn (t->set, record_run, &t->records[i], NULL);
+      g_usleep (200);
+    }
+
+  return NULL;
+}
+
+static gpointer
+join_while_polled (gpointer data)
+{
+  PollingWorker *t = data;
+
+  while (t->n_joined < N_POLLED)
+    {
+      g_autoptr(GError) error = NULL;
+      JsTask *task = js_join_set_join_next (t->set, NULL, &error);
+
+      g_assert_no_error (error);
+      if (task == NULL)
+        {
+          /* Empty for now: the spawner adds the next one. */
+          g_thread_yield ();
+          continue;
+        }
+      g_assert_cmpint (js_task_propagate_int (task, &error), ==, 5);
+      g_assert_no_error (error);
+      g_object_unref (task);
+      t->n_joined++;
+    }
+  g_atomic_int_set (&t->done, TRUE);
+  g_main_context_wakeup (NULL);
+
+  return NULL;
+}
+
+static void
+test_join_next_worker_polled (gconstpointer blocking)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  PollingWorker t = { 0 };
+  GThread *worker, *spawner;
+  guint n_elsewhere = 0;
+
+  g_test_summary ("A blocking join_next() in a worker never runs the set's "
+                  "context, not even between two iterations of the thread "
+                  "that runs it: every main-context task runs in the main "
+                  "thread, whether it polls or blocks in each iteration");
+
+  t.set = set;
+  worker = g_thread_new ("joiner", join_while_polled, &t);
+  spawner = g_thread_new ("spawner", spawn_slowly, &t);
+  while (!g_atomic_int_get (&t.done))
+    {
+      if (!g_main_context_iteration (NULL, GPOINTER_TO_INT (blocking)))
+        g_usleep (50);
+    }
+  g_thread_join (spawner);
+  g_thread_join (worker);
+
+  g_assert_cmpuint (t.n_joined, ==, N_POLLED);
+  for (guint i = 0; i < N_POLLED; i++)
+    n_elsewhere += t.records[i].thread != main_thread;
+  g_assert_cmpuint (n_elsewhere, ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&set));
+}
+
+static void
+nested_join_func (JsTask       *task,
+                  GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  JsJoinSet *set = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsTask) inner = NULL;
+  Record record = { .value = 7 };
+
+  js_join_set_spawn_in_thread (set, record_run, &record, NULL);
+  inner = js_join_set_join_next (set, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (inner);
+  g_assert_cmpint (js_task_propagate_int (inner, NULL), ==, 7);
+
+  js_task_return_int (task, 1);
+}
+
+static void
+test_join_next_nested (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_summary ("Nested blocking joins on one thread serve the "
+                      "innermost first: a main-context task that blocks in "
+                      "join_next() for the thread task it spawned gets it, "
+                      "while the outer join_next() that runs it waits");
+      /* A deadlock fails the test instead of hanging it. */
+      g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  else
+    {
+      g_autoptr(JsJoinSet) set = js_join_set_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsTask) outer = NULL;
+
+      js_join_set_spawn (set, nested_join_func, set, NULL);
+      outer = js_join_set_join_next (set, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (outer);
+      g_assert_cmpint (js_task_propagate_int (outer, NULL), ==, 1);
+      g_assert_null (js_join_set_join_next (set, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
 typedef struct
 {
   JsJoinSet *set;
@@ -2095,6 +2231,9 @@ main (int   argc,
   g_test_add_func ("/join-set/join-next/main-tasks", test_join_next_main_tasks);
   g_test_add_func ("/join-set/join-next/empty", test_join_next_empty);
   g_test_add_func ("/join-set/join-next/from-worker", test_join_next_from_worker);
+  g_test_add_data_func ("/join-set/join-next/from-worker-polling", GINT_TO_POINTER (FALSE), test_join_next_worker_polled);
+  g_test_add_data_func ("/join-set/join-next/from-worker-iterating", GINT_TO_POINTER (TRUE), test_join_next_worker_polled);
+  g_test_add_func ("/join-set/join-next/nested", test_join_next_nested);
   g_test_add_func ("/join-set/join-next/cancel-owner", test_join_next_cancel_owner);
   g_test_add_func ("/join-set/join-next/cancel-waiting", test_join_next_cancel_waiting);
   g_test_add_func ("/join-set/join-all/order", test_join_all_order);
