@@ -210,6 +210,10 @@ struct _JsCore
   guint64          next_id;
   guint64          n_thread_started; /* for the watchdog */
   guint64          watched_n_started; /* n_thread_started at the last tick */
+  gint64           stalled_since;  /* monotonic time of the first tick with
+                                    * thread tasks ready and none started,
+                                    * or 0 */
+  guint            stall_warned : 1; /* warned about this stall */
   gint64           arm_time;       /* see _js_core_arm_at_locked(); written
                                     * under mutex, read atomically without
                                     * it by the source's prepare and check */

@@ -55,4 +55,9 @@ guint _js_pool_get_soft_cap (void);
 /* How many drainers one client may have at most, blocked ones included. */
 #define JS_POOL_MAX_DRAINERS 64
 
+/* Whether all the pool's threads are busy while drainers wait for one, and
+ * how many threads it may have: for the warning of a starved client. */
+gboolean _js_pool_is_exhausted     (void);
+guint    _js_pool_get_max_threads  (void);
+
 G_END_DECLS

@@ -24,7 +24,10 @@
 #include "js-pool-private.h"
 
 #define WATCH_TICK_USEC (4 * G_TIME_SPAN_MILLISECOND)
-#define POOL_MAX_THREADS 256
+/* Tokio's cap for spawn_blocking: eight sets whose 64 threads all block
+ * still leave room for the others. Beyond it, a starved set warns (see
+ * js-runner.c). */
+#define POOL_MAX_THREADS 512
 
 static GThreadPool *pool;
 static guint        soft_cap;
@@ -64,6 +67,24 @@ _js_pool_get_soft_cap (void)
   return soft_cap;
 }
 
+/* Whether every thread the pool may have is running a drainer while more
+ * drainers wait for one. */
+gboolean
+_js_pool_is_exhausted (void)
+{
+  pool_init ();
+  return g_thread_pool_get_num_threads (pool) >= POOL_MAX_THREADS &&
+         g_thread_pool_unprocessed (pool) > 0;
+}
+
+guint
+_js_pool_get_max_threads (void)
+{
+  return POOL_MAX_THREADS;
+}
+
+static void pool_watch (JsPoolClient *client);
+
 static void
 pool_push_drainer (JsPoolClient *client)
 {
@@ -78,6 +99,11 @@ pool_push_drainer (JsPoolClient *client)
    * thread, so the drainer is not lost. */
   if (!g_thread_pool_push (pool, client, &error))
     g_warning ("Could not start a worker thread: %s", error->message);
+
+  /* No thread is left to run it: have the watchdog look at the client,
+   * which reports the starvation if it lasts. */
+  if (g_thread_pool_get_num_threads (pool) >= POOL_MAX_THREADS)
+    pool_watch (client);
 }
 
 static gpointer

@@ -91,36 +91,116 @@ drain (JsPoolClient *client)
     }
 }
 
+/* How long thread tasks of a set may wait for a thread, with none of them
+ * starting, before it warns; JS_STARVATION_WARNING_SECONDS overrides it
+ * (0: never warn). */
+#define JS_STARVATION_WARNING_SECONDS 2
+
+static guint
+get_starvation_warning_seconds (void)
+{
+  static gsize value = 0;
+
+  if (g_once_init_enter (&value))
+    {
+      const char *env = g_getenv ("JS_STARVATION_WARNING_SECONDS");
+      guint64 seconds = JS_STARVATION_WARNING_SECONDS;
+
+      if (env != NULL &&
+          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
+        seconds = JS_STARVATION_WARNING_SECONDS;
+      g_once_init_leave (&value, seconds + 1);
+    }
+
+  return value - 1;
+}
+
+/* Whether the stall of a core has lasted long enough to warn about, once. */
+static gboolean
+stall_to_report_locked (JsCore *core,
+                        gint64  now)
+{
+  guint seconds = get_starvation_warning_seconds ();
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (core->stalled_since == 0)
+    core->stalled_since = now;
+
+  if (seconds == 0 || core->stall_warned ||
+      now - core->stalled_since < seconds * G_TIME_SPAN_SECOND)
+    return FALSE;
+
+  core->stall_warned = TRUE;
+  return TRUE;
+}
+
+static void
+warn_starved (JsCore *core,
+              guint   n_ready,
+              guint   n_drainers)
+{
+  g_autoptr(GObject) set = g_weak_ref_get (&core->set);
+
+  if (_js_pool_is_exhausted ())
+    g_warning ("JsJoinSet %p: %u thread task%s waited %u s for a worker "
+               "thread: all %u threads of libjoinset's pool are busy in task "
+               "functions (of this set or others) that do not return. Thread "
+               "tasks must not block for long waiting for each other: use "
+               "max-concurrent, or spawn() the tasks that wait.",
+               set, n_ready, n_ready > 1 ? "s" : "", get_starvation_warning_seconds (),
+               _js_pool_get_max_threads ());
+  else
+    g_warning ("JsJoinSet %p: %u thread task%s waited %u s while the %u "
+               "threads of this set are blocked in task functions: a set runs "
+               "at most %u thread tasks at once, so a task that waits for one "
+               "queued behind it never returns. Use max-concurrent, or spawn() "
+               "the tasks that wait.",
+               set, n_ready, n_ready > 1 ? "s" : "", get_starvation_warning_seconds (),
+               n_drainers, JS_POOL_MAX_DRAINERS);
+}
+
 /* Called by the watchdog every tick while the core is watched: when no
  * thread task started since the last tick, every drainer is stuck in a
- * task function, so one more is pushed. */
+ * task function, so one more is pushed, up to JS_POOL_MAX_DRAINERS. A
+ * stall that lasts is reported: at the cap, or when the shared pool has
+ * no thread left, nothing else would tell. */
 static gboolean
 check_stalled (JsPoolClient *client)
 {
   JsCore *core = CORE_OF_CLIENT (client);
-  gboolean add = FALSE;
-  gboolean keep = TRUE;
+  gboolean add = FALSE, warn = FALSE, keep = TRUE;
+  guint n_ready, n_drainers;
 
   _js_core_lock (core);
 
-  if (core->thread_ready.length == 0)
+  n_ready = core->thread_ready.length;
+  n_drainers = core->n_drainers;
+  if (n_ready == 0)
     {
       core->watched = FALSE;
       keep = FALSE;
     }
-  else if (core->n_thread_started == core->watched_n_started &&
-           core->n_drainers < JS_POOL_MAX_DRAINERS)
+  else if (core->n_thread_started == core->watched_n_started)
     {
-      core->n_drainers++;
-      add = TRUE;
+      add = core->n_drainers < JS_POOL_MAX_DRAINERS;
+      core->n_drainers += add;
+      warn = stall_to_report_locked (core, g_get_monotonic_time ());
     }
 
+  if (n_ready == 0 || core->n_thread_started != core->watched_n_started)
+    {
+      core->stalled_since = 0;
+      core->stall_warned = FALSE;
+    }
   core->watched_n_started = core->n_thread_started;
 
   _js_core_unlock (core);
 
   if (add)
     core->pool_ops->push_drainer (&core->pool_client);
+  if (warn)
+    warn_starved (core, n_ready, n_drainers);
 
   return keep;
 }

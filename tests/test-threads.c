@@ -539,6 +539,134 @@ test_threads_abandon (void)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * Starvation: blocked thread tasks, within a set and across sets
+ * ------------------------------------------------------------------------ */
+
+static JsTestGate starve_gate;
+
+/* Blocks until the gate opens, ignoring its cancellable. */
+static void
+blocked_func (JsTask       *task,
+              GCancellable *cancellable,
+              gpointer      user_data)
+{
+  js_test_gate_pass (&starve_gate);
+  js_task_return_int (task, 1);
+}
+
+static void
+release_func (JsTask       *task,
+              GCancellable *cancellable,
+              gpointer      user_data)
+{
+  js_test_gate_open (&starve_gate);
+  js_task_return_int (task, 2);
+}
+
+static void
+join_all_sync (JsJoinSet *set,
+               guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsTask) task = js_join_set_join_next (set, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (task);
+      g_assert_cmpint (js_task_propagate_int (task, NULL), >, 0);
+    }
+  g_assert_true (js_join_set_is_empty (set));
+}
+
+static gboolean
+set_true_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_starved_set_warns (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_summary ("A set whose 64 threads are all blocked while its 65th "
+                      "task waits for a thread says so with a warning that "
+                      "names the set, the limit and the way out, instead of "
+                      "hanging silently");
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr ("*JsJoinSet 0x*1 thread task waited 1 s while the 64 threads of this set are blocked*at most 64 thread tasks*max-concurrent*");
+      return;
+    }
+  else
+    {
+      g_autoptr(JsJoinSet) set = NULL;
+      gboolean waited = FALSE;
+
+      /* Read once per process: this is the first stall. Warnings are
+       * printed, not fatal, here. */
+      g_setenv ("JS_STARVATION_WARNING_SECONDS", "1", TRUE);
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+
+      set = js_join_set_new ();
+      js_test_gate_init (&starve_gate);
+      for (guint i = 0; i < 64; i++)
+        js_join_set_spawn_in_thread (set, blocked_func, NULL, NULL);
+      /* It would release them, but it needs a 65th thread. */
+      js_join_set_spawn_in_thread (set, release_func, NULL, NULL);
+      js_test_gate_await_entered (&starve_gate, 64);
+
+      g_timeout_add (2500, set_true_cb, &waited);
+      js_test_iterate_until (NULL, &waited);
+
+      js_test_gate_open (&starve_gate);
+      join_all_sync (set, 65);
+      g_assert_finalize_object (g_steal_pointer (&set));
+    }
+}
+
+static void
+test_blocked_sets_do_not_starve (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_summary ("Four sets whose 64 threads each are blocked leave "
+                      "room in the shared pool for a fifth set, whose one "
+                      "task releases them");
+      /* A starved pool fails the test instead of hanging it. */
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr_unmatched ("*waited*for a worker thread*");
+      return;
+    }
+  else
+    {
+      JsJoinSet *sets[5];
+
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      js_test_gate_init (&starve_gate);
+      for (guint s = 0; s < 4; s++)
+        {
+          sets[s] = js_join_set_new ();
+          for (guint i = 0; i < 64; i++)
+            js_join_set_spawn_in_thread (sets[s], blocked_func, NULL, NULL);
+        }
+      js_test_gate_await_entered (&starve_gate, 4 * 64);
+
+      sets[4] = js_join_set_new ();
+      js_join_set_spawn_in_thread (sets[4], release_func, NULL, NULL);
+      join_all_sync (sets[4], 1);
+      for (guint s = 0; s < 4; s++)
+        join_all_sync (sets[s], 64);
+
+      for (guint s = 0; s < 5; s++)
+        g_assert_finalize_object (sets[s]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -548,6 +676,8 @@ main (int   argc,
   g_test_add_func ("/join-set/threads/stress", test_threads_stress);
   g_test_add_func ("/join-set/threads/drop", test_threads_drop);
   g_test_add_func ("/join-set/threads/abandon", test_threads_abandon);
+  g_test_add_func ("/join-set/threads/starved-set-warns", test_starved_set_warns);
+  g_test_add_func ("/join-set/threads/blocked-sets-do-not-starve", test_blocked_sets_do_not_starve);
 
   return g_test_run ();
 }
