@@ -537,7 +537,14 @@ run_action (Cell *cell)
   switch (cell->def->action->kind)
     {
     case ACT_UNREF:
-      g_object_unref (g_steal_pointer (&cell->owned));
+      {
+        guint refs = g_atomic_int_get (&G_OBJECT (set)->ref_count);
+
+        g_object_unref (g_steal_pointer (&cell->owned));
+        if (g_getenv ("JS_REENTRANCY_VERBOSE") != NULL)
+          g_printerr ("%s: %u reference(s) before the unref, %s\n", cell->def->path, refs,
+                      g_atomic_int_get (&cell->finalized) ? "finalized inside the callback" : "still alive after it");
+      }
       break;
 
     case ACT_ABORT:
@@ -944,6 +951,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  gsize n_cells = G_N_ELEMENTS (callbacks) * G_N_ELEMENTS (actions);
+  CellDef *defs = g_new0 (CellDef, n_cells);
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   /* A failing cell fails its path and the matrix goes on. */
@@ -953,7 +964,7 @@ main (int   argc,
   for (gsize c = 0; c < G_N_ELEMENTS (callbacks); c++)
     for (gsize a = 0; a < G_N_ELEMENTS (actions); a++)
       {
-        CellDef *def = g_new0 (CellDef, 1);
+        CellDef *def = &defs[c * G_N_ELEMENTS (actions) + a];
 
         def->callback = &callbacks[c];
         def->action = &actions[a];
@@ -962,5 +973,11 @@ main (int   argc,
         g_test_add_data_func (def->path, def, test_cell);
       }
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  for (gsize i = 0; i < n_cells; i++)
+    g_free (defs[i].path);
+  g_free (defs);
+
+  return status;
 }
