@@ -165,7 +165,8 @@ struct _JsCore
 {
   gatomicrefcount  ref_count;
   GMutex           mutex;
-  GCond            cond;           /* broadcast when a blocking join is done */
+  GCond            cond;           /* broadcast when a blocking join that
+                                    * waits on it is done */
   GMainContext    *context;        /* immutable: where spawn() tasks run */
   GThread         *home;           /* immutable, owned, or NULL: the thread
                                     * that runs `context` (see
@@ -234,6 +235,9 @@ struct _JsCore
   guint            max_concurrent;
   guint            n_drainers;     /* drainers pushed and not exited */
   guint            n_busy;         /* busy drainers */
+  guint            n_cond_waiters; /* blocking joins waiting on cond: GLib
+                                    * 2.74 makes a syscall for every
+                                    * broadcast, waiter or not */
   guint            closed : 1;
   guint            disposed : 1;
   guint            abort_on_error : 1;

@@ -67,7 +67,8 @@ finish_locked (JsCore   *core,
 
   if (w->kind == JS_WAIT_SYNC)
     {
-      g_cond_broadcast (&core->cond);
+      if (core->n_cond_waiters > 0)
+        g_cond_broadcast (&core->cond);
       if (w->iterating)
         flush->wakeup = TRUE;
       return;
@@ -668,7 +669,8 @@ on_sync_cancelled (GCancellable *cancellable,
   if (!w->done)
     {
       unlink_locked (core, w, &flush);
-      g_cond_broadcast (&core->cond);
+      if (core->n_cond_waiters > 0)
+        g_cond_broadcast (&core->cond);
       if (w->iterating)
         flush.wakeup = TRUE;
     }
@@ -738,10 +740,12 @@ wait_sync (JsCore   *core,
         }
       w->iterating = FALSE;
     }
-  else
+  else if (!w->done)
     {
+      core->n_cond_waiters++;
       while (!w->done)
         _js_core_wait_locked (core);
+      core->n_cond_waiters--;
     }
   _js_core_unlock (core);
 
@@ -758,6 +762,7 @@ _js_waiter_join_next (JsCore        *core,
   JsFlush flush = JS_FLUSH_INIT;
   JsWaiter w = { { 0 } };
   gulong cancelled_id = 0;
+  gboolean served;
 
   w.link.data = &w;
   w.core = core;
@@ -767,7 +772,13 @@ _js_waiter_join_next (JsCore        *core,
   _js_core_lock (core);
   queue_sync_locked (core, &w);
   _js_waiter_serve_locked (core, &flush);
+  served = w.done;
   _js_core_unlock_and_flush (core, &flush);
+
+  /* Served at once, the usual case in a join_next() loop once a batch has
+   * finished: no wait, no GMainContext lock. */
+  if (served)
+    return g_steal_pointer (&w.task);
 
   if (cancellable != NULL)
     cancelled_id = g_cancellable_connect (cancellable,

@@ -22,7 +22,10 @@
  *   per task, collected with join_all_async, with a join_next_async loop,
  *   or with try_join_next after one wake-up (see on_try_join below);
  * - js-main: js_join_set_spawn() per task (the function returns at once),
- *   collected with join_all_async.
+ *   collected with join_all_async;
+ * - js-main-blocking, js-thread-blocking: main-context or thread tasks
+ *   joined by the README's loop, the blocking js_join_set_join_next(),
+ *   from the thread that runs the set's context.
  *
  * Time runs from the first spawn to the last result consumed and freed,
  * and excludes creating the pool, the set or the GAsyncQueue. Each figure
@@ -480,6 +483,8 @@ typedef enum
   JS_PATH_JOIN_NEXT,
   JS_PATH_TRY_JOIN,
   JS_PATH_MAIN,
+  JS_PATH_MAIN_BLOCKING,
+  JS_PATH_THREAD_BLOCKING,
 } JsPath;
 
 static guint last_wakeups;
@@ -496,7 +501,7 @@ run_js (guint  n,
   start = now_ns ();
   for (guint i = 1; i <= n; i++)
     {
-      if (path == JS_PATH_MAIN)
+      if (path == JS_PATH_MAIN || path == JS_PATH_MAIN_BLOCKING)
         js_join_set_spawn (r.set, double_it, GUINT_TO_POINTER (i), NULL);
       else
         js_join_set_spawn_in_thread (r.set, double_it, GUINT_TO_POINTER (i), NULL);
@@ -513,6 +518,16 @@ run_js (guint  n,
       break;
     case JS_PATH_TRY_JOIN:
       js_join_set_join_next_async (r.set, NULL, on_try_join, &r);
+      break;
+    case JS_PATH_MAIN_BLOCKING:
+    case JS_PATH_THREAD_BLOCKING:
+      {
+        JsTask *task;
+
+        while ((task = js_join_set_join_next (r.set, NULL, NULL)) != NULL)
+          consume (&r, task);
+        r.c.done = TRUE;
+      }
       break;
     default:
       g_assert_not_reached ();
@@ -532,6 +547,8 @@ static gint64 run_js_join_all (guint n) { return run_js (n, JS_PATH_JOIN_ALL); }
 static gint64 run_js_join_next (guint n) { return run_js (n, JS_PATH_JOIN_NEXT); }
 static gint64 run_js_try_join (guint n) { return run_js (n, JS_PATH_TRY_JOIN); }
 static gint64 run_js_main (guint n) { return run_js (n, JS_PATH_MAIN); }
+static gint64 run_js_main_blocking (guint n) { return run_js (n, JS_PATH_MAIN_BLOCKING); }
+static gint64 run_js_thread_blocking (guint n) { return run_js (n, JS_PATH_THREAD_BLOCKING); }
 
 /* ------------------------------------------------------------------------
  * Scenarios
@@ -561,6 +578,8 @@ static const Scenario throughput[] = {
   { "js-join-next", "JsJoinSet thread tasks, join_next_async loop", KIND_THROUGHPUT, run_js_join_next },
   { "js-try-join", "JsJoinSet thread tasks, try_join_next after wake-up", KIND_THROUGHPUT, run_js_try_join },
   { "js-main", "JsJoinSet main-context tasks, join_all_async", KIND_THROUGHPUT, run_js_main },
+  { "js-main-blocking", "JsJoinSet main-context tasks, blocking join_next loop", KIND_THROUGHPUT, run_js_main_blocking },
+  { "js-thread-blocking", "JsJoinSet thread tasks, blocking join_next loop", KIND_THROUGHPUT, run_js_thread_blocking },
 };
 
 static const Scenario pending[] = {
@@ -969,6 +988,10 @@ check_targets (GArray *rows,
                         g_strdup_printf ("join_next loop <= 0.5x GTask fan-out (N=%u)", n));
       add_ratio_target (targets, rows, "js-main", "gtask-main", n, 0.35, "x GTask main",
                         g_strdup_printf ("main-context tasks <= 0.35x GTask main (N=%u)", n));
+      add_ratio_target (targets, rows, "js-main-blocking", "js-main", n, 1.2, "x join_all",
+                        g_strdup_printf ("blocking join_next loop, main-context tasks <= 1.2x join_all_async (N=%u)", n));
+      add_ratio_target (targets, rows, "js-thread-blocking", "js-join-all", n, 1.2, "x join_all",
+                        g_strdup_printf ("blocking join_next loop, thread tasks <= 1.2x join_all_async (N=%u)", n));
     }
 
   if (n_ns >= 2 && ns[0] <= 10000 && ns[n_ns - 1] >= 1000000)
