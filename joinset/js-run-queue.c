@@ -33,8 +33,23 @@ watch_cb (gpointer data)
   _js_core_unref (core);
 }
 
+/* How many drainers the core starts at once: one per processor, or as
+ * many as max-concurrent lets run when it says more (the user asked for
+ * that much concurrency: blocking tasks start without waiting for the
+ * watchdog), up to JS_POOL_MAX_DRAINERS. */
+static inline guint
+drainer_cap_locked (JsCore *core)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (core->max_concurrent > core->soft_cap)
+    return MIN (core->max_concurrent, JS_POOL_MAX_DRAINERS);
+
+  return core->soft_cap;
+}
+
 /* Makes sure every ready thread task has a drainer on its way, up to the
- * soft cap; beyond it, the watchdog adds drainers when the busy ones make
+ * cap above; beyond it, the watchdog adds drainers when the busy ones make
  * no progress. Busy drainers do not count as free: their task function
  * may block, for example on the task spawned after it. */
 static void
@@ -43,7 +58,8 @@ ensure_drainers_locked (JsCore  *core,
 {
   guint ready = core->thread_ready.length;
   guint idle = core->n_drainers - core->n_busy;
-  guint room = core->soft_cap > core->n_drainers ? core->soft_cap - core->n_drainers : 0;
+  guint cap = drainer_cap_locked (core);
+  guint room = cap > core->n_drainers ? cap - core->n_drainers : 0;
   guint add = ready > idle ? MIN (ready - idle, room) : 0;
 
   JS_CORE_ASSERT_LOCKED (core);

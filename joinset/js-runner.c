@@ -160,17 +160,32 @@ warn_starved (JsCore *core,
                n_drainers, JS_POOL_MAX_DRAINERS);
 }
 
+/* How many drainers to add to a stalled core: as many again as it has
+ * (so that a set of blocking tasks gets its threads in a few ticks, not
+ * one per tick), no more than it has ready tasks, up to
+ * JS_POOL_MAX_DRAINERS. */
+static guint
+drainers_to_add_locked (JsCore *core)
+{
+  guint add = MAX (core->n_drainers, 1);
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  add = MIN (add, core->thread_ready.length);
+  return MIN (add, JS_POOL_MAX_DRAINERS - MIN (core->n_drainers, JS_POOL_MAX_DRAINERS));
+}
+
 /* Called by the watchdog every tick while the core is watched: when no
  * thread task started since the last tick, every drainer is stuck in a
- * task function, so one more is pushed, up to JS_POOL_MAX_DRAINERS. A
- * stall that lasts is reported: at the cap, or when the shared pool has
- * no thread left, nothing else would tell. */
+ * task function, so more are pushed, up to JS_POOL_MAX_DRAINERS. A stall
+ * that lasts is reported: at the cap, or when the shared pool has no
+ * thread left, nothing else would tell. */
 static gboolean
 check_stalled (JsPoolClient *client)
 {
   JsCore *core = CORE_OF_CLIENT (client);
-  gboolean add = FALSE, warn = FALSE, keep = TRUE;
-  guint n_ready, n_drainers;
+  gboolean warn = FALSE, keep = TRUE;
+  guint n_ready, n_drainers, add = 0;
 
   _js_core_lock (core);
 
@@ -183,7 +198,7 @@ check_stalled (JsPoolClient *client)
     }
   else if (core->n_thread_started == core->watched_n_started)
     {
-      add = core->n_drainers < JS_POOL_MAX_DRAINERS;
+      add = drainers_to_add_locked (core);
       core->n_drainers += add;
       warn = stall_to_report_locked (core, g_get_monotonic_time ());
     }
@@ -197,7 +212,7 @@ check_stalled (JsPoolClient *client)
 
   _js_core_unlock (core);
 
-  if (add)
+  for (guint i = 0; i < add; i++)
     core->pool_ops->push_drainer (&core->pool_client);
   if (warn)
     warn_starved (core, n_ready, n_drainers);

@@ -37,6 +37,10 @@
  * that worker threads count too) and RSS growth are divided by N. The same
  * child then times js_join_set_abort_all() on the N queued thread tasks.
  *
+ * Startup: N thread tasks that each sleep 200 ms (blocking work) in a
+ * fresh set with max-concurrent N, N = 8 and 64; the wall time until all
+ * are joined, against the 200 ms of the ideal (every task starts at once).
+ *
  * Latency: a fresh set (or a fresh GTask) per sample, the time from the
  * spawn call to the first line of the task function; the first sample of
  * each process (cold: no pool thread yet) is reported apart, as the median
@@ -559,6 +563,7 @@ typedef enum
   KIND_THROUGHPUT,
   KIND_PENDING,
   KIND_LATENCY,
+  KIND_STARTUP,
 } Kind;
 
 typedef struct
@@ -594,6 +599,13 @@ static const Scenario latency[] = {
   { "gtask", "GTask run_in_thread", KIND_LATENCY, NULL },
   { "js", "JsJoinSet spawn_in_thread, fresh set", KIND_LATENCY, NULL },
 };
+
+/* N thread tasks that each sleep (blocking work), max-concurrent N. */
+static const Scenario startup[] = {
+  { "js-sleepers", "JsJoinSet thread tasks sleeping 200 ms each, max-concurrent N", KIND_STARTUP, NULL },
+};
+
+#define SLEEPER_USEC (200 * G_TIME_SPAN_MILLISECOND)
 
 /* What a child sends back. */
 typedef struct
@@ -794,6 +806,48 @@ latency_sample (const Scenario *s)
     }
 
   return (l.started - l.spawned) / 1e3;
+}
+
+static void
+sleeper_func (JsTask       *task,
+              GCancellable *cancellable,
+              gpointer      user_data)
+{
+  g_usleep (SLEEPER_USEC);
+  js_task_return_boolean (task, TRUE);
+}
+
+/* Blocking work starting at once: the wall time, in ms, until N sleeping
+ * thread tasks of a fresh set with max-concurrent N are all joined. */
+static void
+measure_startup (const Scenario *s,
+                 guint           n,
+                 Result         *res)
+{
+  double *ms = g_new (double, opt_reps);
+
+  for (guint r = 0; r < opt_reps; r++)
+    {
+      g_autoptr(JsJoinSet) set = js_join_set_new ();
+      gint64 start = now_ns ();
+      JsTask *task;
+
+      js_join_set_set_max_concurrent (set, n);
+      for (guint i = 0; i < n; i++)
+        js_join_set_spawn_in_thread (set, sleeper_func, NULL, NULL);
+      while ((task = js_join_set_join_next (set, NULL, NULL)) != NULL)
+        g_object_unref (task);
+      ms[r] = (now_ns () - start) / 1e6;
+    }
+
+  res->median = median (ms, opt_reps);
+  res->min = res->max = ms[0];
+  for (guint r = 1; r < opt_reps; r++)
+    {
+      res->min = MIN (res->min, ms[r]);
+      res->max = MAX (res->max, ms[r]);
+    }
+  g_free (ms);
 }
 
 static void
@@ -1037,6 +1091,20 @@ check_targets (GArray *rows,
       g_array_append_val (targets, c);
     }
 
+  /* Blocking work starts at once: 200 ms sleepers, max-concurrent N. */
+  if ((row = find_row (rows, KIND_STARTUP, "js-sleepers", 8)) != NULL)
+    {
+      Target t = { g_strdup ("8 sleeping thread tasks, max-concurrent 8, all joined <= 250 ms"), row->r.median, 250, "ms", -1 };
+
+      g_array_append_val (targets, t);
+    }
+  if ((row = find_row (rows, KIND_STARTUP, "js-sleepers", 64)) != NULL)
+    {
+      Target t = { g_strdup ("64 sleeping thread tasks, max-concurrent 64, all joined <= 300 ms"), row->r.median, 300, "ms", -1 };
+
+      g_array_append_val (targets, t);
+    }
+
   return targets;
 }
 
@@ -1104,6 +1172,12 @@ print_table (GArray *rows,
                    r->extra1, r->extra2);
           break;
 
+        case KIND_STARTUP:
+          g_print ("| blocking start: %s | %u | %.0f ms | %.0f-%.0f ms | - | - | - | - | %.1f | ideal %.0f ms |\n",
+                   row->s->label, row->n, r->median, r->min, r->max, rss,
+                   SLEEPER_USEC / 1000.0);
+          break;
+
         default:
           g_assert_not_reached ();
         }
@@ -1133,7 +1207,7 @@ print_json (GArray *rows,
             GArray *targets,
             gboolean quick)
 {
-  const char *kinds[] = { "throughput", "pending", "latency" };
+  const char *kinds[] = { "throughput", "pending", "latency", "startup" };
 
   g_print ("{\n  \"glib\": \"%u.%u.%u\",\n  \"cpus\": %u,\n  \"reps\": %u,\n  \"quick\": %s,\n  \"results\": [\n",
            glib_major_version, glib_minor_version, glib_micro_version,
@@ -1167,6 +1241,10 @@ print_json (GArray *rows,
         case KIND_LATENCY:
           g_print (", \"median_us\": %.1f, \"min_us\": %.1f, \"max_us\": %.1f, \"p90_us\": %.1f, \"cold_us\": %.1f",
                    r->median, r->min, r->max, r->extra2, r->extra1);
+          break;
+        case KIND_STARTUP:
+          g_print (", \"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f",
+                   r->median, r->min, r->max);
           break;
         default:
           g_assert_not_reached ();
@@ -1314,6 +1392,20 @@ main (int   argc,
           if (!opt_json)
             g_printerr ("  %-14s N=%-8u %8.0f ns/task\n", row.s->id, row.n, row.r.median);
         }
+
+  for (guint i = 0; i < G_N_ELEMENTS (startup); i++)
+    if (selected (opt_only, "startup", startup[i].id))
+      {
+        const guint counts[] = { 8, 64 };
+
+        for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+          {
+            Row row = { &startup[i], counts[c] };
+
+            run_child (measure_startup, row.s, row.n, &row.r);
+            g_array_append_val (rows, row);
+          }
+      }
 
   for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
     if (selected (opt_only, "pending", pending[i].id))
