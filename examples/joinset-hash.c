@@ -30,9 +30,8 @@ typedef struct
 
 /* Runs on a worker thread. */
 static void
-hash_file (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+hash_file (JsTask   *task,
+           gpointer  user_data)
 {
   const char *path = user_data;
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -42,7 +41,7 @@ hash_file (JsTask       *task,
   GError *error = NULL;
   gssize n_read;
 
-  stream = g_file_read (file, cancellable, &error);
+  stream = g_file_read (file, js_task_get_cancellable (task), &error);
   if (stream == NULL)
     {
       js_task_return_error (task, error);
@@ -50,7 +49,7 @@ hash_file (JsTask       *task,
     }
 
   while ((n_read = g_input_stream_read (G_INPUT_STREAM (stream), buffer,
-                                        CHUNK_SIZE, cancellable, &error)) > 0)
+                                        CHUNK_SIZE, js_task_get_cancellable (task), &error)) > 0)
     g_checksum_update (checksum, buffer, n_read);
 
   if (n_read < 0)

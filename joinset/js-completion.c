@@ -105,8 +105,9 @@ new_stand_in_locked (JsCore *core,
   self->state = JS_TASK_COMPLETED;
   if (task->started)
     {
-      self->cancellable = g_object_ref (task->cancellable);
+      self->cancellable = task->cancellable != NULL ? g_object_ref (task->cancellable) : NULL;
       self->started = TRUE;
+      self->cancel_state = g_atomic_int_get (&task->cancel_state);
     }
 
   return self;
@@ -262,7 +263,12 @@ _js_completion_abort_with_error_locked (JsCore   *core,
 
   if (task->state == JS_TASK_RUNNING)
     {
-      if ((core->disposed || cancel_in_context) && !task->in_thread)
+      /* A task that never asked for its cancellable only gets the flag:
+       * js_task_get_cancellable() hands out a cancelled one later. */
+      g_atomic_int_or (&task->cancel_state, JS_TASK_ABORTED);
+      if (task->cancellable == NULL)
+        ;
+      else if ((core->disposed || cancel_in_context) && !task->in_thread)
         _js_flush_add_cancel_in_context (flush, g_object_ref (task->cancellable));
       else
         _js_flush_add_cancel (flush, g_object_ref (task->cancellable));

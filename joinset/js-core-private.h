@@ -427,7 +427,6 @@ void       _js_run_queue_release_slot_locked    (JsCore        *core,
                                                  JsFlush       *flush);
 JsTaskFunc _js_run_queue_start_task_locked      (JsCore        *core,
                                                  JsTask        *task,
-                                                 GCancellable  *cancellable,
                                                  JsFlush       *flush);
 
 /* ------------------------------------------------------------------------
@@ -494,6 +493,7 @@ char         *_js_core_task_dup_name           (JsTask        *task);
 void          _js_core_task_set_name           (JsTask        *task,
                                                 const char    *name);
 GCancellable *_js_core_task_get_cancellable    (JsTask        *task);
+gboolean      _js_core_task_is_cancelled       (JsTask        *task);
 gboolean      _js_core_task_is_completed       (JsTask        *task);
 gboolean      _js_core_task_had_error          (JsTask        *task);
 gboolean      _js_core_task_take_pointer       (JsTask        *task,

@@ -169,17 +169,65 @@ _js_core_task_set_name (JsTask     *task,
   g_free (old_name);
 }
 
-/* Returns: (transfer none) (nullable): NULL until the task started. */
+/* The cancellable of a started task, created on first use: cancelled at
+ * once if the task was aborted before, and by an abort afterwards.
+ * Returns: (transfer none) (nullable): NULL until the task started. */
 GCancellable *
 _js_core_task_get_cancellable (JsTask *task)
 {
-  GCancellable *cancellable;
+  JsCore *core = task->core;
+  GCancellable *cancellable, *made;
+  gboolean started, was_cancelled, cancel_now = FALSE;
 
-  _js_core_lock (task->core);
-  cancellable = task->started ? task->cancellable : NULL;
-  _js_core_unlock (task->core);
+  _js_core_lock (core);
+  started = task->started;
+  cancellable = started ? task->cancellable : NULL;
+  was_cancelled = (g_atomic_int_get (&task->cancel_state) & JS_TASK_ABORTED) != 0;
+  _js_core_unlock (core);
+
+  if (cancellable != NULL || !started)
+    return cancellable;
+
+  /* Made, and cancelled if need be, outside the lock: the core's lock is
+   * never held around another object's. */
+  made = g_cancellable_new ();
+  if (was_cancelled)
+    g_cancellable_cancel (made);
+
+  _js_core_lock (core);
+  if (task->cancellable == NULL)
+    {
+      task->cancellable = g_steal_pointer (&made);
+      g_atomic_int_or (&task->cancel_state, JS_TASK_HAS_CANCELLABLE);
+      /* Aborted in between: the abort saw no cancellable to cancel. */
+      cancel_now = !was_cancelled &&
+                   (g_atomic_int_get (&task->cancel_state) & JS_TASK_ABORTED) != 0;
+    }
+  cancellable = task->cancellable;
+  _js_core_unlock (core);
+
+  /* Another thread made it first. */
+  g_clear_object (&made);
+  if (cancel_now)
+    g_cancellable_cancel (cancellable);
 
   return cancellable;
+}
+
+/* The cheap check: no cancellable is made, and no lock is taken. The
+ * cancellable, once published, never changes: it may be read without the
+ * lock, after the bit that says it is there. */
+gboolean
+_js_core_task_is_cancelled (JsTask *task)
+{
+  guint state = g_atomic_int_get (&task->cancel_state);
+
+  if (state & JS_TASK_ABORTED)
+    return TRUE;
+  if (state & JS_TASK_HAS_CANCELLABLE)
+    return g_cancellable_is_cancelled (task->cancellable);
+
+  return FALSE;
 }
 
 gboolean

@@ -28,7 +28,7 @@
  *
  * ```c
  * static void
- * square (JsTask *task, GCancellable *cancellable, gpointer user_data)
+ * square (JsTask *task, gpointer user_data)
  * {
  *   gssize n = GPOINTER_TO_SIZE (user_data);
  *

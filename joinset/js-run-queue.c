@@ -138,7 +138,10 @@ _js_run_queue_spawn (JsCore *core,
 
   _js_core_lock (core);
 
-  task->timeout_ms = timeout_ms < 0 ? core->timeout_ms : (guint) timeout_ms;
+  if (timeout_ms < 0)
+    timeout_ms = core->timeout_ms;
+  if (timeout_ms > 0)
+    _js_task_get_extra_locked (task)->timeout_ms = (guint) timeout_ms;
 
   if (core->closed)
     {
@@ -209,20 +212,19 @@ _js_run_queue_release_slot_locked (JsCore  *core,
     _js_waiter_complete_shutdowns_locked (core, flush);
 }
 
-/* Marks @task as started, with @cancellable (transfer full): its function,
- * returned, is about to be called. */
+/* Marks @task as started: its function, returned, is about to be called.
+ * It has no cancellable until js_task_get_cancellable() makes one. */
 JsTaskFunc
-_js_run_queue_start_task_locked (JsCore       *core,
-                                 JsTask       *task,
-                                 GCancellable *cancellable,
-                                 JsFlush      *flush)
+_js_run_queue_start_task_locked (JsCore  *core,
+                                 JsTask  *task,
+                                 JsFlush *flush)
 {
   JsTaskFunc func = task->func;
 
   JS_CORE_ASSERT_LOCKED (core);
 
   task->state = JS_TASK_RUNNING;
-  task->cancellable = cancellable;
+  task->cancellable = NULL;
   task->started = TRUE;
   if (!task->detached)
     g_queue_push_tail_link (&core->running, &task->link);

@@ -22,11 +22,10 @@
  * or NULL) gives its slot back, and the next ready thread task, if any,
  * is started. Returns it, or NULL when the drainer exits. */
 static JsTask *
-next_thread_task_locked (JsCore      *core,
-                         JsTask      *finished,
-                         GCancellable *cancellable,
-                         JsTaskFunc  *func,
-                         JsFlush     *flush)
+next_thread_task_locked (JsCore     *core,
+                         JsTask     *finished,
+                         JsTaskFunc *func,
+                         JsFlush    *flush)
 {
   GList *link;
 
@@ -51,7 +50,7 @@ next_thread_task_locked (JsCore      *core,
       return NULL;
     }
 
-  *func = _js_run_queue_start_task_locked (core, link->data, cancellable, flush);
+  *func = _js_run_queue_start_task_locked (core, link->data, flush);
   core->n_busy++;
   core->n_thread_started++;
 
@@ -69,15 +68,11 @@ drain (JsPoolClient *client)
   for (;;)
     {
       JsFlush flush = JS_FLUSH_INIT;
-      GCancellable *cancellable = g_cancellable_new ();
       JsTask *finished = task;
 
       _js_core_lock (core);
-      task = next_thread_task_locked (core, finished, cancellable, &func, &flush);
-      if (task != NULL)
-        cancellable = NULL;  /* the task's now */
+      task = next_thread_task_locked (core, finished, &func, &flush);
       _js_core_unlock_and_flush (core, &flush);
-      g_clear_object (&cancellable);
 
       /* The runner's reference: dropping it may abandon the task. */
       g_clear_object (&finished);
@@ -85,9 +80,9 @@ drain (JsPoolClient *client)
       if (task == NULL)
         break;
 
-      if (task->timeout_ms > 0)
+      if (_js_task_timeout_ms (task) > 0)
         _js_timeout_start (core, task);
-      func (task, task->cancellable, task->user_data);
+      func (task, task->user_data);
     }
 }
 
@@ -244,7 +239,6 @@ const JsPoolClientFuncs _js_runner_pool_client_funcs = {
 gboolean
 _js_runner_run_main_task (JsCore *core)
 {
-  GCancellable *cancellable = g_cancellable_new ();
   JsFlush flush = JS_FLUSH_INIT;
   JsTaskFunc func = NULL;
   JsTask *task = NULL;
@@ -255,19 +249,16 @@ _js_runner_run_main_task (JsCore *core)
   if (link != NULL)
     {
       task = link->data;
-      func = _js_run_queue_start_task_locked (core, task, g_steal_pointer (&cancellable), &flush);
+      func = _js_run_queue_start_task_locked (core, task, &flush);
     }
   _js_core_unlock_and_flush (core, &flush);
 
   if (task == NULL)
-    {
-      g_object_unref (cancellable);
-      return FALSE;
-    }
+    return FALSE;
 
-  if (task->timeout_ms > 0)
+  if (_js_task_timeout_ms (task) > 0)
     _js_timeout_start (core, task);
-  func (task, task->cancellable, task->user_data);
+  func (task, task->user_data);
 
   /* The runner's reference: dropping it may abandon the task. */
   g_object_unref (task);

@@ -30,11 +30,20 @@ typedef enum
   JS_TASK_JOINED,
 } JsTaskState;
 
-/* What few tasks need, allocated on first use. Guarded by core->mutex. */
+/* A started task's cancellation, read without the lock. */
+typedef enum
+{
+  JS_TASK_ABORTED         = 1 << 0,  /* aborted once started */
+  JS_TASK_HAS_CANCELLABLE = 1 << 1,  /* task->cancellable is set, and stays */
+} JsTaskCancelState;
+
+/* What few tasks need, allocated on first use. Guarded by core->mutex,
+ * except timeout_ms: immutable once the task is spawned. */
 typedef struct
 {
   char   *name;
   double  progress;
+  guint   timeout_ms;            /* 0: none */
   guint   progress_pending : 1;  /* in JsCore.emit_progress_queue */
 } JsTaskExtra;
 
@@ -57,8 +66,9 @@ struct _JsTask
   /* One or the other, to keep a pending task small. */
   union {
     JsTaskFunc    func;              /* until it starts */
-    GCancellable *cancellable;       /* owned, once started: set when the
-                                      * task leaves READY */
+    GCancellable *cancellable;       /* owned, once started: NULL until
+                                      * js_task_get_cancellable() creates
+                                      * it (see js-core-task.c) */
   };
   JsTaskExtra    *extra;             /* name and progress, or NULL */
 
@@ -79,7 +89,9 @@ struct _JsTask
   guint           started : 1;       /* holds its cancellable, not its func */
   guint           result_taken : 1;  /* a pointer result was propagated */
 
-  guint           timeout_ms;        /* immutable after spawn; 0: none */
+  guint           cancel_state;      /* atomic JsTaskCancelState bits:
+                                      * js_task_is_cancelled() reads them
+                                      * without the lock */
 };
 
 /* The extra fields of @task, allocated on first use; with the core
@@ -95,6 +107,9 @@ _js_task_get_extra_locked (JsTask *task)
 
 /* The name of @task, or NULL; with the core locked. */
 #define _js_task_name_locked(task) ((task)->extra != NULL ? (task)->extra->name : NULL)
+
+/* The time limit of @task, 0 for none: immutable once it is spawned. */
+#define _js_task_timeout_ms(task) ((task)->extra != NULL ? (task)->extra->timeout_ms : 0)
 
 /* js-task.c, for js-join-set.c */
 JsTask *_js_task_new             (JsCore         *core,

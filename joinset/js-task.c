@@ -329,9 +329,16 @@ js_task_get_progress (JsTask *task)
  * js_task_get_cancellable:
  * @task: a task
  *
- * Gets the cancellable passed to the task function. It is cancelled when
- * the task is aborted, when its set aborts all tasks or is disposed, and
- * when the set's parent cancellable is cancelled.
+ * Gets the cancellable of @task, for the `_async` operations its function
+ * starts. It is cancelled when the task is aborted, when its set aborts
+ * all tasks or is disposed, and when the set's parent cancellable is
+ * cancelled.
+ *
+ * A task has no cancellable until this function is first called: it is
+ * made then (already cancelled if the task was aborted before), so a task
+ * that never asks costs no [class@Gio.Cancellable]. Safe from any thread;
+ * every call returns the same object. To check whether the task was
+ * aborted, [method@Js.Task.is_cancelled] is cheaper.
  *
  * Returns: (transfer none) (nullable): the cancellable of @task, or %NULL
  *   if the task function has not been called (yet)
@@ -344,6 +351,27 @@ js_task_get_cancellable (JsTask *task)
   g_return_val_if_fail (JS_IS_TASK (task), NULL);
 
   return _js_core_task_get_cancellable (task);
+}
+
+/**
+ * js_task_is_cancelled:
+ * @task: a task
+ *
+ * Tells whether @task was aborted while its function ran, or its
+ * cancellable was cancelled, as [method@Gio.Cancellable.is_cancelled]
+ * would tell of its cancellable, without making one: an atomic read, for
+ * a long loop to check between steps. Safe from any thread.
+ *
+ * Returns: %TRUE if @task was cancelled after its function was called
+ *
+ * Since: 1.0
+ */
+gboolean
+js_task_is_cancelled (JsTask *task)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), FALSE);
+
+  return _js_core_task_is_cancelled (task);
 }
 
 /**
@@ -531,9 +559,11 @@ js_task_return_new_error (JsTask     *task,
  * js_task_return_error_if_cancelled:
  * @task: a task
  *
- * Completes @task with `G_IO_ERROR_CANCELLED` if its cancellable was
- * cancelled, as [method@Gio.Task.return_error_if_cancelled] does. A task
- * function checks this between steps of long work.
+ * Completes @task with `G_IO_ERROR_CANCELLED` if it was cancelled (see
+ * [method@Js.Task.is_cancelled]), as
+ * [method@Gio.Task.return_error_if_cancelled] does. A task function checks
+ * this between steps of long work; it makes no cancellable (see
+ * [method@Js.Task.is_cancelled]).
  *
  * Returns: %TRUE if @task was cancelled and has now returned
  *
@@ -542,16 +572,15 @@ js_task_return_new_error (JsTask     *task,
 gboolean
 js_task_return_error_if_cancelled (JsTask *task)
 {
-  GError *error = NULL;
-  GCancellable *cancellable;
-
   g_return_val_if_fail (JS_IS_TASK (task), FALSE);
 
-  cancellable = js_task_get_cancellable (task);
-  if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
+  if (!_js_core_task_is_cancelled (task))
     return FALSE;
 
-  js_task_return_error (task, error);
+  js_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                            /* Translators: the error of a task aborted with
+                             * js_join_set_abort() */
+                            "%s", _("The task was aborted"));
   return TRUE;
 }
 

@@ -41,6 +41,8 @@ double        js_task_get_progress              (JsTask         *task);
 JS_AVAILABLE_IN_ALL
 GCancellable *js_task_get_cancellable           (JsTask         *task);
 JS_AVAILABLE_IN_ALL
+gboolean      js_task_is_cancelled              (JsTask         *task);
+JS_AVAILABLE_IN_ALL
 gboolean      js_task_get_completed             (JsTask         *task);
 
 /* Returning results: the task function */

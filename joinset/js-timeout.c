@@ -83,10 +83,10 @@ _js_timeout_start (JsCore *core,
                    JsTask *task)
 {
   JsTimeout *t = g_new (JsTimeout, 1);
-  GSource *timer = g_timeout_source_new (task->timeout_ms);
+  GSource *timer = g_timeout_source_new (_js_task_timeout_ms (task));
 
   t->id = task->id;
-  t->timeout_ms = task->timeout_ms;
+  t->timeout_ms = _js_task_timeout_ms (task);
   t->core = _js_core_ref (core);
   g_source_set_static_name (timer, "[joinset] task timeout");
   g_source_set_callback (timer, timeout_cb, t, timeout_free);

@@ -19,9 +19,6 @@ typedef struct _JsTask    JsTask;
 /**
  * JsTaskFunc:
  * @task: (transfer none): the task to return a result through
- * @cancellable: (transfer none): the task's cancellable; it is cancelled
- *   when the task is aborted, when the set is aborted or disposed, and when
- *   the set's parent cancellable is cancelled
  * @user_data: (closure): the data passed when the task was spawned
  *
  * The body of a task spawned with [method@Js.JoinSet.spawn] or
@@ -34,10 +31,15 @@ typedef struct _JsTask    JsTask;
  * started). A task whose last reference is dropped before it returned a
  * result completes with [error@Js.JoinError.ABANDONED].
  *
+ * A task is aborted when [method@Js.JoinSet.abort] names it, when its set
+ * aborts every task or is dropped, and when the set's parent cancellable
+ * is cancelled. A long loop checks [method@Js.Task.is_cancelled], which
+ * costs nothing; an `_async` operation takes the task's cancellable from
+ * [method@Js.Task.get_cancellable], which creates it on first use.
+ *
  * Since: 1.0
  */
-typedef void (*JsTaskFunc) (JsTask       *task,
-                            GCancellable *cancellable,
-                            gpointer      user_data);
+typedef void (*JsTaskFunc) (JsTask   *task,
+                            gpointer  user_data);
 
 G_END_DECLS

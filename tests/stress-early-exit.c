@@ -161,9 +161,8 @@ item_destroy (gpointer data)
  * ------------------------------------------------------------------------ */
 
 static void
-thread_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+thread_func (JsTask   *task,
+             gpointer  user_data)
 {
   Item *item = user_data;
   Round *round = item->round;
@@ -172,8 +171,8 @@ thread_func (JsTask       *task,
   if (g_atomic_int_add (&item->ran, 1) != 0)
     g_error ("task %u ran twice", item->index + 1);
   g_atomic_int_set (&item->holding, 1);
-  g_assert_true (G_IS_CANCELLABLE (cancellable));
-  g_assert_true (js_task_get_cancellable (task) == cancellable);
+  g_assert_true (G_IS_CANCELLABLE (js_task_get_cancellable (task)));
+  g_assert_true (js_task_get_cancellable (task) == js_task_get_cancellable (task));
 
   switch (item->behaviour)
     {
@@ -191,7 +190,7 @@ thread_func (JsTask       *task,
         gint64 end = g_get_monotonic_time () + item->delay_us;
 
         while (g_get_monotonic_time () < end &&
-               !g_cancellable_is_cancelled (cancellable))
+               !g_cancellable_is_cancelled (js_task_get_cancellable (task)))
           g_usleep (20);
         if (!js_task_return_error_if_cancelled (task))
           js_task_return_pointer (task, result_new (item), js_test_result_free);
@@ -315,9 +314,8 @@ helper_push (JobKind  kind,
 }
 
 static void
-main_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+main_func (JsTask   *task,
+           gpointer  user_data)
 {
   Item *item = user_data;
   Later *later;
@@ -326,7 +324,7 @@ main_func (JsTask       *task,
   if (g_atomic_int_add (&item->ran, 1) != 0)
     g_error ("task %u ran twice", item->index + 1);
   g_atomic_int_set (&item->holding, 1);
-  g_assert_true (js_task_get_cancellable (task) == cancellable);
+  g_assert_true (js_task_get_cancellable (task) == js_task_get_cancellable (task));
 
   switch (item->behaviour)
     {

@@ -105,9 +105,8 @@ static JsTestGate gate;
 
 /* Blocks until the gate opens, whatever its cancellable says. */
 static void
-blocking_func (JsTask       *task,
-               GCancellable *cancellable,
-               gpointer      user_data)
+blocking_func (JsTask   *task,
+               gpointer  user_data)
 {
   Data *data = user_data;
 
@@ -117,23 +116,21 @@ blocking_func (JsTask       *task,
 
 /* Works until it is cancelled (or for 5 s at most). */
 static void
-cooperative_func (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+cooperative_func (JsTask   *task,
+                  gpointer  user_data)
 {
   Data *data = user_data;
   gint64 end = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
 
-  while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < end)
+  while (!g_cancellable_is_cancelled (js_task_get_cancellable (task)) && g_get_monotonic_time () < end)
     g_usleep (100);
   if (!js_task_return_error_if_cancelled (task))
     js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
 static void
-quick_func (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+quick_func (JsTask   *task,
+            gpointer  user_data)
 {
   Data *data = user_data;
 
@@ -141,16 +138,14 @@ quick_func (JsTask       *task,
 }
 
 static void
-never_return_func (JsTask       *task,
-                   GCancellable *cancellable,
-                   gpointer      user_data)
+never_return_func (JsTask   *task,
+                   gpointer  user_data)
 {
 }
 
 static void
-return_twice_func (JsTask       *task,
-                   GCancellable *cancellable,
-                   gpointer      user_data)
+return_twice_func (JsTask   *task,
+                   gpointer  user_data)
 {
   Data *data = user_data;
 
@@ -258,14 +253,13 @@ test_blocking_shutdown (void)
 
 /* blocking_func, under the name in user_data's Data.extra. */
 static void
-named_blocking_func (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+named_blocking_func (JsTask   *task,
+                     gpointer  user_data)
 {
   Data *data = user_data;
 
   js_task_set_name (task, data->extra);
-  blocking_func (task, cancellable, user_data);
+  blocking_func (task, user_data);
 }
 
 static void
@@ -493,11 +487,10 @@ test_blocking_then_spawn (void)
  * ------------------------------------------------------------------------ */
 
 static void
-main_return_twice_func (JsTask       *task,
-                        GCancellable *cancellable,
-                        gpointer      user_data)
+main_return_twice_func (JsTask   *task,
+                        gpointer  user_data)
 {
-  return_twice_func (task, cancellable, user_data);
+  return_twice_func (task, user_data);
 }
 
 static void
@@ -539,9 +532,8 @@ typedef struct
 } Holder;
 
 static void
-main_never_return_func (JsTask       *task,
-                        GCancellable *cancellable,
-                        gpointer      user_data)
+main_never_return_func (JsTask   *task,
+                        gpointer  user_data)
 {
 }
 
@@ -557,9 +549,8 @@ drop_task_thread (gpointer data)
 }
 
 static void
-main_never_return_later_func (JsTask       *task,
-                              GCancellable *cancellable,
-                              gpointer      user_data)
+main_never_return_later_func (JsTask   *task,
+                              gpointer  user_data)
 {
   /* Keeps the task a while, then lets go on another thread. */
   g_atomic_int_set (&later_started, 1);
@@ -814,22 +805,20 @@ static gint reentrant_returned;
 
 /* Returns, after it was aborted, a result whose destroy notify spawns. */
 static void
-late_reentrant_func (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+late_reentrant_func (JsTask   *task,
+                     gpointer  user_data)
 {
   Data *data = user_data;
 
   g_atomic_int_set (&late_started, 1);
-  while (!g_cancellable_is_cancelled (cancellable))
+  while (!g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     g_usleep (100);
   js_task_return_pointer (task, reentrant_result_new (data), js_test_result_free);
 }
 
 static void
-reentrant_result_func (JsTask       *task,
-                       GCancellable *cancellable,
-                       gpointer      user_data)
+reentrant_result_func (JsTask   *task,
+                       gpointer  user_data)
 {
   Data *data = user_data;
 
@@ -945,18 +934,17 @@ on_task_cancelled (GCancellable *cancellable,
 }
 
 static void
-cancel_handler_func (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+cancel_handler_func (JsTask   *task,
+                     gpointer  user_data)
 {
   Data *data = user_data;
   gulong handler;
 
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled),
+  handler = g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (on_task_cancelled),
                                    data->extra, NULL);
-  while (!g_cancellable_is_cancelled (cancellable))
+  while (!g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     g_usleep (100);
-  g_cancellable_disconnect (cancellable, handler);
+  g_cancellable_disconnect (js_task_get_cancellable (task), handler);
   js_task_return_error_if_cancelled (task);
 }
 
@@ -1103,12 +1091,13 @@ test_drop_in_callback (gconstpointer data)
 }
 
 static void
-drop_set_func (JsTask       *task,
-               GCancellable *cancellable,
-               gpointer      user_data)
+drop_set_func (JsTask   *task,
+               gpointer  user_data)
 {
   Data *data = user_data;
   JsJoinSet *set = g_steal_pointer (&data->extra);
+  /* Made before the drop, so that it has handlers to run in its thread. */
+  GCancellable *cancellable = js_task_get_cancellable (task);
 
   /* The last reference: the set is disposed while this function runs,
    * which aborts this very task: at once in a thread, from the set's
@@ -1118,6 +1107,8 @@ drop_set_func (JsTask       *task,
     g_assert_false (g_cancellable_is_cancelled (cancellable));
   else
     g_assert_true (g_cancellable_is_cancelled (cancellable));
+  /* The flag is up either way. */
+  g_assert_true (js_task_is_cancelled (task));
   js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 

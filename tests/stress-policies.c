@@ -101,14 +101,13 @@ assert_counts_settled (void)
 
 /* Sleeps about sleep_usec, cooperatively, then returns a result. */
 static void
-sleepy_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+sleepy_func (JsTask   *task,
+             gpointer  user_data)
 {
   Data *data = user_data;
   gint64 end = g_get_monotonic_time () + data->sleep_usec;
 
-  while (g_get_monotonic_time () < end && !g_cancellable_is_cancelled (cancellable))
+  while (g_get_monotonic_time () < end && !g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     g_usleep (50);
   js_task_return_pointer (task, result_new (), js_test_result_free);
 }
@@ -124,9 +123,8 @@ main_return_cb (gpointer data)
 }
 
 static void
-main_later_func (JsTask       *task,
-                 GCancellable *cancellable,
-                 gpointer      user_data)
+main_later_func (JsTask   *task,
+                 gpointer  user_data)
 {
   Data *data = user_data;
 
@@ -214,16 +212,15 @@ test_timeouts (void)
 
 /* Reports progress until cancelled, or for sleep_usec. */
 static void
-chatty_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+chatty_func (JsTask   *task,
+             gpointer  user_data)
 {
   Data *data = user_data;
   gint64 start = g_get_monotonic_time ();
   gint64 end = start + data->sleep_usec;
   gint64 now;
 
-  while ((now = g_get_monotonic_time ()) < end && !g_cancellable_is_cancelled (cancellable))
+  while ((now = g_get_monotonic_time ()) < end && !g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     js_task_set_progress (task, (now - start) / (double) data->sleep_usec);
   js_task_set_progress (task, 1.0);
   js_task_return_pointer (task, result_new (), js_test_result_free);

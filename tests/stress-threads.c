@@ -123,9 +123,8 @@ record_destroy (gpointer data)
 }
 
 static void
-thread_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+thread_func (JsTask   *task,
+             gpointer  user_data)
 {
   Record *record = user_data;
 
@@ -147,7 +146,7 @@ thread_func (JsTask       *task,
       break;
 
     case DO_POLL_CANCELLABLE:
-      for (guint i = 0; i < 5 && !g_cancellable_is_cancelled (cancellable); i++)
+      for (guint i = 0; i < 5 && !g_cancellable_is_cancelled (js_task_get_cancellable (task)); i++)
         g_usleep (10);
       if (!js_task_return_error_if_cancelled (task))
         js_task_return_pointer (task, result_new (record), js_test_result_free);
@@ -189,9 +188,8 @@ later_return_cb (gpointer data)
 }
 
 static void
-main_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+main_func (JsTask   *task,
+           gpointer  user_data)
 {
   Record *record = user_data;
 

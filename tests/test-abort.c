@@ -86,14 +86,13 @@ life_produce (Life   *life,
 }
 
 static void
-life_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+life_func (JsTask   *task,
+           gpointer  user_data)
 {
   Life *life = user_data;
 
-  g_assert_true (js_task_get_cancellable (task) == cancellable);
-  life->cancellable = cancellable;
+  g_assert_true (js_task_get_cancellable (task) == js_task_get_cancellable (task));
+  life->cancellable = js_task_get_cancellable (task);
 
   if (life->kind == KIND_MAIN && life->block)
     {
@@ -482,20 +481,18 @@ drop_on_cancel (GCancellable *cancellable,
 
 /* Keeps running: holds its task and lets drop_on_cancel() finish it. */
 static void
-keep_running_func (JsTask       *task,
-                   GCancellable *cancellable,
-                   gpointer      user_data)
+keep_running_func (JsTask   *task,
+                   gpointer  user_data)
 {
   DropOnCancel *d = user_data;
 
   d->task = g_object_ref (task);
-  g_cancellable_connect (cancellable, G_CALLBACK (drop_on_cancel), d, NULL);
+  g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (drop_on_cancel), d, NULL);
 }
 
 static void
-int_func (JsTask       *task,
-          GCancellable *cancellable,
-          gpointer      user_data)
+int_func (JsTask   *task,
+          gpointer  user_data)
 {
   js_task_return_int (task, 1);
 }
@@ -611,9 +608,8 @@ typedef struct
 } Failure;
 
 static void
-fail_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+fail_func (JsTask   *task,
+           gpointer  user_data)
 {
   const Failure *failure = user_data;
 

@@ -65,25 +65,22 @@ count_destroy (gpointer data)
 }
 
 static void
-never_called (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+never_called (JsTask   *task,
+              gpointer  user_data)
 {
   g_assert_not_reached ();
 }
 
 static void
-return_int_func (JsTask       *task,
-                 GCancellable *cancellable,
-                 gpointer      user_data)
+return_int_func (JsTask   *task,
+                 gpointer  user_data)
 {
   js_task_return_int (task, GPOINTER_TO_INT (user_data));
 }
 
 static void
-return_pointer_func (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+return_pointer_func (JsTask   *task,
+                     gpointer  user_data)
 {
   js_task_return_pointer (task, g_strdup ("result"), g_free);
 }
@@ -556,9 +553,8 @@ return_new_error_null_format (JsTask *task)
 /* Misuses its own running task, then returns properly: none of the
  * misuses may complete the task. */
 static void
-misuse_running_task (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+misuse_running_task (JsTask   *task,
+                     gpointer  user_data)
 {
   GValue unset = G_VALUE_INIT;
   GValue out = G_VALUE_INIT;

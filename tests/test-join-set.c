@@ -25,9 +25,8 @@ typedef struct
 } Record;
 
 static void
-record_run (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+record_run (JsTask   *task,
+            gpointer  user_data)
 {
   Record *record = user_data;
 
@@ -76,14 +75,13 @@ gated_clear (Gated *gated)
 }
 
 static void
-gated_func (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+gated_func (JsTask   *task,
+            gpointer  user_data)
 {
   Gated *gated = user_data;
 
   gated->thread = g_thread_self ();
-  gated->cancellable = cancellable;
+  gated->cancellable = js_task_get_cancellable (task);
   js_test_gate_pass (&gated->gate);
   js_task_return_int (task, gated->value);
   js_test_counter_inc (&gated->returned);
@@ -131,9 +129,8 @@ producer_new (JsTestCounter *result_freed,
 }
 
 static void
-producer_func (JsTask       *task,
-               GCancellable *cancellable,
-               gpointer      user_data)
+producer_func (JsTask   *task,
+               gpointer  user_data)
 {
   Producer *producer = user_data;
 
@@ -177,9 +174,8 @@ typedef struct
 } Parent;
 
 static void
-spawn_child (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+spawn_child (JsTask   *task,
+             gpointer  user_data)
 {
   Parent *parent = user_data;
 
@@ -380,9 +376,8 @@ test_spawn_ids (void)
  * ------------------------------------------------------------------------ */
 
 static void
-square (JsTask       *task,
-        GCancellable *cancellable,
-        gpointer      user_data)
+square (JsTask   *task,
+        gpointer  user_data)
 {
   gssize n = GPOINTER_TO_SIZE (user_data);
 
@@ -420,9 +415,8 @@ test_example_sum_of_squares (void)
 }
 
 static void
-word_length (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+word_length (JsTask   *task,
+             gpointer  user_data)
 {
   const char *word = user_data;
 
@@ -531,9 +525,8 @@ typedef struct
 /* A main-context task that keeps its task and returns only when the test
  * completes it with complete_held(). */
 static void
-hold_task (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+hold_task (JsTask   *task,
+           gpointer  user_data)
 {
   HeldSlot *slot = user_data;
   Held *held = slot->held;
@@ -901,9 +894,8 @@ join_loop_next (JsJoinSet *set,
 }
 
 static void
-return_id (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+return_id (JsTask   *task,
+           gpointer  user_data)
 {
   js_task_return_int (task, (gssize) js_task_get_id (task));
 }
@@ -1085,18 +1077,16 @@ return_later_cb (gpointer data)
 }
 
 static void
-return_from_idle (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+return_from_idle (JsTask   *task,
+                  gpointer  user_data)
 {
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, return_later_cb,
                    g_object_ref (task), g_object_unref);
 }
 
 static void
-return_from_timeout (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+return_from_timeout (JsTask   *task,
+                     gpointer  user_data)
 {
   g_timeout_add_full (G_PRIORITY_DEFAULT, 2, return_later_cb,
                       g_object_ref (task), g_object_unref);
@@ -1236,9 +1226,8 @@ test_join_next_worker_polled (gconstpointer blocking)
 }
 
 static void
-nested_join_func (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+nested_join_func (JsTask   *task,
+                  gpointer  user_data)
 {
   JsJoinSet *set = user_data;
   g_autoptr(GError) error = NULL;
@@ -1674,9 +1663,8 @@ typedef struct
 } LimitedSlot;
 
 static void
-limited_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+limited_func (JsTask   *task,
+              gpointer  user_data)
 {
   LimitedSlot *slot = user_data;
   Limited *l = slot->limited;
@@ -2073,9 +2061,8 @@ typedef struct
 } Detach;
 
 static void
-hold_main_task (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+hold_main_task (JsTask   *task,
+                gpointer  user_data)
 {
   Detach *d = user_data;
 

@@ -12,26 +12,23 @@ static JsTestGate gate;
 
 /* A thread task that blocks on the gate, then returns its value. */
 static void
-gated_func (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+gated_func (JsTask   *task,
+            gpointer  user_data)
 {
   js_test_gate_pass (&gate);
   js_task_return_int (task, GPOINTER_TO_SIZE (user_data));
 }
 
 static void
-value_func (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+value_func (JsTask   *task,
+            gpointer  user_data)
 {
   js_task_return_int (task, GPOINTER_TO_SIZE (user_data));
 }
 
 static void
-fail_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+fail_func (JsTask   *task,
+           gpointer  user_data)
 {
   js_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "failure %d",
                             GPOINTER_TO_INT (user_data));
@@ -39,13 +36,12 @@ fail_func (JsTask       *task,
 
 /* Runs until cancelled (10 s at most), then returns the cancellation. */
 static void
-cooperative_func (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+cooperative_func (JsTask   *task,
+                  gpointer  user_data)
 {
   gint64 end = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
 
-  while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < end)
+  while (!g_cancellable_is_cancelled (js_task_get_cancellable (task)) && g_get_monotonic_time () < end)
     g_usleep (500);
   if (!js_task_return_error_if_cancelled (task))
     js_task_return_int (task, -1);
@@ -215,9 +211,8 @@ static JsTask *held_pair[2];
 static guint n_held_pair;
 
 static void
-hold_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+hold_func (JsTask   *task,
+           gpointer  user_data)
 {
   held_pair[n_held_pair++] = g_object_ref (task);
 }
@@ -399,9 +394,8 @@ on_task_progress (JsJoinSet *set,
 
 /* Reports 1,000 steps of progress, then waits at the gate. */
 static void
-progress_func (JsTask       *task,
-               GCancellable *cancellable,
-               gpointer      user_data)
+progress_func (JsTask   *task,
+               gpointer  user_data)
 {
   for (guint i = 1; i <= 1000; i++)
     js_task_set_progress (task, i / 1000.0);
@@ -654,13 +648,12 @@ static JsTask *held_task;
 
 /* A main-context task that keeps its task and never completes it. */
 static void
-main_until_cancelled_func (JsTask       *task,
-                           GCancellable *cancellable,
-                           gpointer      user_data)
+main_until_cancelled_func (JsTask   *task,
+                           gpointer  user_data)
 {
   GThread **cancelled_in = user_data;
 
-  g_cancellable_connect (cancellable, G_CALLBACK (record_thread), cancelled_in, NULL);
+  g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (record_thread), cancelled_in, NULL);
   held_task = g_object_ref (task);
 }
 
@@ -820,9 +813,8 @@ test_join_all_timeout_releases_set (void)
  * ------------------------------------------------------------------------ */
 
 static void
-tracked_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+tracked_func (JsTask   *task,
+              gpointer  user_data)
 {
   js_task_return_pointer (task, js_test_tracked_new (user_data, 1), js_test_tracked_free);
 }
@@ -899,23 +891,21 @@ typedef struct
 } Nested;
 
 static void
-child_func (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+child_func (JsTask   *task,
+            gpointer  user_data)
 {
   Nested *nested = user_data;
 
   js_test_counter_inc (&nested->children_started);
-  cooperative_func (task, cancellable, NULL);
-  if (g_cancellable_is_cancelled (cancellable))
+  cooperative_func (task, NULL);
+  if (g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     js_test_counter_inc (&nested->children_cancelled);
 }
 
 /* A thread task that runs a group of its own, tied to its cancellable. */
 static void
-parent_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+parent_func (JsTask   *task,
+             gpointer  user_data)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(JsJoinSet) children = NULL;
@@ -926,7 +916,7 @@ parent_func (JsTask       *task,
   /* A worker thread has no context of its own: give the child set one,
    * which join_next() iterates. */
   g_main_context_push_thread_default (context);
-  children = js_join_set_new_with_cancellable (cancellable);
+  children = js_join_set_new_with_cancellable (js_task_get_cancellable (task));
 
   for (guint i = 0; i < 3; i++)
     js_join_set_spawn_in_thread (children, child_func, user_data, NULL);

@@ -226,9 +226,8 @@ struct _Cell
   Rec           *by_role[ROLE_E_GATED + 1];
 };
 
-static void task_func (JsTask       *task,
-                       GCancellable *cancellable,
-                       gpointer      data);
+static void task_func (JsTask   *task,
+                       gpointer  data);
 
 static gboolean
 role_in_thread (Role role)
@@ -332,9 +331,8 @@ on_cancelled (GCancellable *cancellable,
 }
 
 static void
-task_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      data)
+task_func (JsTask   *task,
+           gpointer  data)
 {
   Rec *rec = data;
   Cell *cell = rec->cell;
@@ -346,7 +344,7 @@ task_func (JsTask       *task,
     case ROLE_C:
     case ROLE_H:
       rec->held = g_object_ref (task);
-      g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), rec, NULL);
+      g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (on_cancelled), rec, NULL);
       return;
 
     case ROLE_E_GATED:
@@ -355,7 +353,7 @@ task_func (JsTask       *task,
 
     case ROLE_D:
     case ROLE_G:
-      g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), rec, NULL);
+      g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (on_cancelled), rec, NULL);
       js_test_gate_pass (rec->role == ROLE_D ? &cell->gate_kick : &cell->gate_late);
       break;
 

@@ -71,9 +71,8 @@ fixture_tear_down (Fixture       *f,
 }
 
 static void
-record_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+record_func (JsTask   *task,
+             gpointer  user_data)
 {
   Fixture *f = user_data;
   guint64 id = js_task_get_id (task);

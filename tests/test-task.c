@@ -60,9 +60,8 @@ join_only (JsJoinSet *set,
  * ------------------------------------------------------------------------ */
 
 static void
-return_tracked (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+return_tracked (JsTask   *task,
+                gpointer  user_data)
 {
   JsTestTracked *tracked = user_data;
 
@@ -144,9 +143,8 @@ test_return_pointer_unpropagated (void)
  * ------------------------------------------------------------------------ */
 
 static void
-return_int_value (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+return_int_value (JsTask   *task,
+                  gpointer  user_data)
 {
   GValue value = G_VALUE_INIT;
 
@@ -157,9 +155,8 @@ return_int_value (JsTask       *task,
 }
 
 static void
-return_string_value (JsTask       *task,
-                     GCancellable *cancellable,
-                     gpointer      user_data)
+return_string_value (JsTask   *task,
+                     gpointer  user_data)
 {
   GValue value = G_VALUE_INIT;
   char *string = g_strdup ("grüne Äpfel");
@@ -229,18 +226,16 @@ test_return_value (void)
  * ------------------------------------------------------------------------ */
 
 static void
-return_boolean (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+return_boolean (JsTask   *task,
+                gpointer  user_data)
 {
   /* any non-zero value is TRUE */
   js_task_return_boolean (task, GPOINTER_TO_INT (user_data) ? 2 : 0);
 }
 
 static void
-return_int (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+return_int (JsTask   *task,
+            gpointer  user_data)
 {
   gssize *value = user_data;
 
@@ -303,17 +298,15 @@ test_return_int (void)
  * ------------------------------------------------------------------------ */
 
 static void
-return_error (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+return_error (JsTask   *task,
+              gpointer  user_data)
 {
   js_task_return_error (task, g_error_new_literal (TEST_ERROR, 17, "the seventeenth failure"));
 }
 
 static void
-return_new_error (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+return_new_error (JsTask   *task,
+                  gpointer  user_data)
 {
   js_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                             "no %s in %d places", "cheese", 3);
@@ -383,9 +376,8 @@ test_return_error (void)
 }
 
 static void
-return_error_if_cancelled (JsTask       *task,
-                           GCancellable *cancellable,
-                           gpointer      user_data)
+return_error_if_cancelled (JsTask   *task,
+                           gpointer  user_data)
 {
   gboolean *checked = user_data;
 
@@ -393,7 +385,7 @@ return_error_if_cancelled (JsTask       *task,
   g_assert_false (js_task_return_error_if_cancelled (task));
   g_assert_false (js_task_get_completed (task));
 
-  g_cancellable_cancel (cancellable);
+  g_cancellable_cancel (js_task_get_cancellable (task));
   g_assert_true (js_task_return_error_if_cancelled (task));
   g_assert_true (js_task_get_completed (task));
   g_assert_true (js_task_had_error (task));
@@ -435,19 +427,18 @@ typedef struct
 } Identity;
 
 static void
-check_identity (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+check_identity (JsTask   *task,
+                gpointer  user_data)
 {
   Identity *identity = user_data;
 
   g_assert_cmpuint (js_task_get_id (task), !=, 0);
   identity->id = js_task_get_id (task);
 
-  g_assert_true (G_IS_CANCELLABLE (cancellable));
-  g_assert_true (js_task_get_cancellable (task) == cancellable);
-  g_assert_false (g_cancellable_is_cancelled (cancellable));
-  identity->cancellable = cancellable;
+  g_assert_true (G_IS_CANCELLABLE (js_task_get_cancellable (task)));
+  g_assert_true (js_task_get_cancellable (task) == js_task_get_cancellable (task));
+  g_assert_false (g_cancellable_is_cancelled (js_task_get_cancellable (task)));
+  identity->cancellable = js_task_get_cancellable (task);
 
   g_assert_false (js_task_get_completed (task));
   g_assert_false (js_task_had_error (task));
@@ -527,9 +518,8 @@ later_idle_cb (gpointer data)
 }
 
 static void
-return_from_idle (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+return_from_idle (JsTask   *task,
+                  gpointer  user_data)
 {
   Later *later = user_data;
 
@@ -575,9 +565,8 @@ later_thread_func (gpointer data)
 }
 
 static void
-return_from_thread (JsTask       *task,
-                    GCancellable *cancellable,
-                    gpointer      user_data)
+return_from_thread (JsTask   *task,
+                    gpointer  user_data)
 {
   GThread **thread = user_data;
   Later *later = g_new0 (Later, 1);
@@ -616,9 +605,8 @@ test_return_later_thread (void)
  * ------------------------------------------------------------------------ */
 
 static void
-return_nothing (JsTask       *task,
-                GCancellable *cancellable,
-                gpointer      user_data)
+return_nothing (JsTask   *task,
+                gpointer  user_data)
 {
 }
 
@@ -680,9 +668,8 @@ keeper_destroy (gpointer data)
 }
 
 static void
-keep_task (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+keep_task (JsTask   *task,
+           gpointer  user_data)
 {
   Keeper *keeper = user_data;
 
@@ -748,9 +735,8 @@ test_abandoned_later (void)
  * ------------------------------------------------------------------------ */
 
 static void
-return_twice (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+return_twice (JsTask   *task,
+              gpointer  user_data)
 {
   JsTestCounter *freed = user_data;
 

@@ -120,9 +120,8 @@ produce_later_cb (gpointer data)
 }
 
 static void
-stress_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+stress_func (JsTask   *task,
+             gpointer  user_data)
 {
   Item *item = user_data;
   Stress *s = item->s;
@@ -486,9 +485,8 @@ test_threads_drop (void)
 }
 
 static void
-abandon_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+abandon_func (JsTask   *task,
+              gpointer  user_data)
 {
 }
 
@@ -547,18 +545,16 @@ static JsTestGate starve_gate;
 
 /* Blocks until the gate opens, ignoring its cancellable. */
 static void
-blocked_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+blocked_func (JsTask   *task,
+              gpointer  user_data)
 {
   js_test_gate_pass (&starve_gate);
   js_task_return_int (task, 1);
 }
 
 static void
-release_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+release_func (JsTask   *task,
+              gpointer  user_data)
 {
   js_test_gate_open (&starve_gate);
   js_task_return_int (task, 2);

@@ -109,7 +109,7 @@ def _error_from_exception(exc):
     return GLib.Error(message, PYTHON_ERROR_DOMAIN, 0)
 
 
-def _call(task, cancellable, func, args, kwargs):
+def _call(task, func, args, kwargs):
     """The body of a spawn_call*() task: runs func and completes task."""
     outer = current_task()
     _local.task = task

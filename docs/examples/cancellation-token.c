@@ -15,13 +15,12 @@ static gint n_cleaned_up;
 /* A worker on its own thread: small units of blocking work until its
  * cancellable is cancelled, then cleanup. */
 static void
-worker (JsTask       *task,
-        GCancellable *cancellable,
-        gpointer      user_data)
+worker (JsTask   *task,
+        gpointer  user_data)
 {
   guint units = 0;
 
-  while (!g_cancellable_is_cancelled (cancellable))
+  while (!g_cancellable_is_cancelled (js_task_get_cancellable (task)))
     {
       g_usleep (G_TIME_SPAN_MILLISECOND);
       units++;

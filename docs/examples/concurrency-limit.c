@@ -38,9 +38,8 @@ page_downloaded (gpointer data)
 }
 
 static void
-crawl (JsTask       *task,
-       GCancellable *cancellable,
-       gpointer      user_data)
+crawl (JsTask   *task,
+       gpointer  user_data)
 {
   Request *request = g_new0 (Request, 1);
 

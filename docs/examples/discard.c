@@ -10,9 +10,8 @@
 
 /* Stands for saving a draft to disk; one save in a thousand fails. */
 static void
-autosave (JsTask       *task,
-          GCancellable *cancellable,
-          gpointer      user_data)
+autosave (JsTask   *task,
+          gpointer  user_data)
 {
   guint draft = GPOINTER_TO_UINT (user_data);
 

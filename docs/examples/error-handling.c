@@ -9,9 +9,8 @@
 #include <joinset/joinset.h>
 
 static void
-parse_number (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+parse_number (JsTask   *task,
+              gpointer  user_data)
 {
   const char *text = user_data;
   GError *error = NULL;

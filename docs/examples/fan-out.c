@@ -61,14 +61,13 @@ fetch_done (GObject      *source,
 }
 
 static void
-fetch (JsTask       *task,
-       GCancellable *cancellable,
-       gpointer      user_data)
+fetch (JsTask   *task,
+       gpointer  user_data)
 {
   const char *url = user_data;
 
   /* The reference keeps the task open until fetch_done() returns it. */
-  fake_fetch_async (url, cancellable, fetch_done, g_object_ref (task));
+  fake_fetch_async (url, js_task_get_cancellable (task), fetch_done, g_object_ref (task));
 }
 
 /* The consumer: one join at a time, in the order the pages arrive. */

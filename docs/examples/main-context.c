@@ -14,9 +14,8 @@ this_thread (void)
 }
 
 static void
-report (JsTask       *task,
-        GCancellable *cancellable,
-        gpointer      user_data)
+report (JsTask   *task,
+        gpointer  user_data)
 {
   js_task_return_pointer (task, g_strdup (this_thread ()), g_free);
 }

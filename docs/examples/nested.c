@@ -23,17 +23,16 @@ typedef struct
 /* A file task, on a worker thread. The files of a slow folder stand for
  * big files on a slow disk: they wait until they are cancelled. */
 static void
-hash_file (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+hash_file (JsTask   *task,
+           gpointer  user_data)
 {
   const Folder *folder = user_data;
   GPollFD fd;
 
-  if (folder->slow && g_cancellable_make_pollfd (cancellable, &fd))
+  if (folder->slow && g_cancellable_make_pollfd (js_task_get_cancellable (task), &fd))
     {
       g_poll (&fd, 1, -1);
-      g_cancellable_release_fd (cancellable);
+      g_cancellable_release_fd (js_task_get_cancellable (task));
     }
 
   if (!js_task_return_error_if_cancelled (task))
@@ -79,18 +78,17 @@ on_files_done (GObject      *source,
 
 /* A folder task, in the main context. */
 static void
-scan_folder (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+scan_folder (JsTask   *task,
+             gpointer  user_data)
 {
   Folder *folder = user_data;
   Scan *scan = g_new0 (Scan, 1);
   JsJoinSet *files;
 
-  /* The child set follows the task's cancellable: when the folder's task
+  /* The child set follows the task's js_task_get_cancellable (task): when the folder's task
    * is aborted (alone, with its whole set, or by a timeout), every file
    * task is aborted too, and the child set is closed. */
-  files = js_join_set_new_with_cancellable (cancellable);
+  files = js_join_set_new_with_cancellable (js_task_get_cancellable (task));
 
   for (guint i = 0; i < folder->n_files; i++)
     js_join_set_spawn_in_thread (files, hash_file, folder, NULL);

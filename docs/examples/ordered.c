@@ -17,9 +17,8 @@ static const char *chunks[] = {
 static gint gate_open;
 
 static void
-shout (JsTask       *task,
-       GCancellable *cancellable,
-       gpointer      user_data)
+shout (JsTask   *task,
+       gpointer  user_data)
 {
   const char *chunk = user_data;
 

@@ -23,9 +23,8 @@ typedef struct
 } Window;
 
 static void
-download (JsTask       *task,
-          GCancellable *cancellable,
-          gpointer      user_data)
+download (JsTask   *task,
+          gpointer  user_data)
 {
   for (guint chunk = 1; chunk <= N_CHUNKS; chunk++)
     {

@@ -17,17 +17,16 @@ typedef struct
  * less if it is cancelled: it waits on the cancellable's file descriptor,
  * so that an aborted task returns at once. */
 static void
-send_request (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+send_request (JsTask   *task,
+              gpointer  user_data)
 {
   const Request *request = user_data;
   GPollFD fd;
 
-  if (g_cancellable_make_pollfd (cancellable, &fd))
+  if (g_cancellable_make_pollfd (js_task_get_cancellable (task), &fd))
     {
       g_poll (&fd, 1, request->delay_ms);
-      g_cancellable_release_fd (cancellable);
+      g_cancellable_release_fd (js_task_get_cancellable (task));
     }
 
   if (js_task_return_error_if_cancelled (task))

@@ -7,9 +7,8 @@
 #include <joinset/joinset.h>
 
 static void
-measure (JsTask       *task,
-         GCancellable *cancellable,
-         gpointer      user_data)
+measure (JsTask   *task,
+         gpointer  user_data)
 {
   const char *word = user_data;
 

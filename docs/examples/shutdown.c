@@ -9,9 +9,8 @@ static gint n_running;
 
 /* Blocking work in small steps, checking the cancellable between them. */
 static void
-copy_files (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+copy_files (JsTask   *task,
+            gpointer  user_data)
 {
   guint step;
 

@@ -10,9 +10,8 @@
  * answers, the others answer at once. A slow lookup waits on its
  * cancellable, so it returns as soon as its task is aborted. */
 static void
-look_up (JsTask       *task,
-         GCancellable *cancellable,
-         gpointer      user_data)
+look_up (JsTask   *task,
+         gpointer  user_data)
 {
   const char *host = user_data;
 
@@ -20,10 +19,10 @@ look_up (JsTask       *task,
     {
       GPollFD fd;
 
-      if (g_cancellable_make_pollfd (cancellable, &fd))
+      if (g_cancellable_make_pollfd (js_task_get_cancellable (task), &fd))
         {
           g_poll (&fd, 1, -1);
-          g_cancellable_release_fd (cancellable);
+          g_cancellable_release_fd (js_task_get_cancellable (task));
         }
     }
 

@@ -169,9 +169,8 @@ collect_files (GFile         *root,
  * files and build folders. Returns a GPtrArray of DemoFile, sorted by
  * name. */
 void
-demo_job_list_folder (JsTask       *task,
-                      GCancellable *cancellable,
-                      gpointer      user_data)
+demo_job_list_folder (JsTask   *task,
+                      gpointer  user_data)
 {
   DemoJob *job = user_data;
   g_autoptr(GFile) root = g_file_new_for_path (job->path);
@@ -180,16 +179,16 @@ demo_job_list_folder (JsTask       *task,
 
   job_started (job);
 
-  if (collect_files (root, root, files, cancellable, &error))
+  if (collect_files (root, root, files, js_task_get_cancellable (task), &error))
     {
-      job_returning (cancellable, NULL);
+      job_returning (js_task_get_cancellable (task), NULL);
       g_ptr_array_sort (files, compare_files);
       js_task_return_pointer (task, g_steal_pointer (&files),
                               (GDestroyNotify) g_ptr_array_unref);
     }
   else
     {
-      job_returning (cancellable, error);
+      job_returning (js_task_get_cancellable (task), error);
       js_task_return_error (task, error);
     }
 
@@ -217,9 +216,8 @@ delay (GCancellable *cancellable,
 /* Returns the SHA-256 of job->path as a string, reading it a chunk at a
  * time, reporting progress and checking @cancellable between chunks. */
 void
-demo_job_hash_file (JsTask       *task,
-                    GCancellable *cancellable,
-                    gpointer      user_data)
+demo_job_hash_file (JsTask   *task,
+                    gpointer  user_data)
 {
   DemoJob *job = user_data;
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -232,18 +230,18 @@ demo_job_hash_file (JsTask       *task,
 
   job_started (job);
 
-  stream = g_file_read (file, cancellable, &error);
+  stream = g_file_read (file, js_task_get_cancellable (task), &error);
   if (stream == NULL)
     goto out;
 
   for (;;)
     {
       if (job->delay_ms > 0)
-        delay (cancellable, job->delay_ms);
+        delay (js_task_get_cancellable (task), job->delay_ms);
 
       /* Fails with G_IO_ERROR_CANCELLED once the task is aborted. */
       n_read = g_input_stream_read (G_INPUT_STREAM (stream), buffer, job->chunk_size,
-                                    cancellable, &error);
+                                    js_task_get_cancellable (task), &error);
       if (n_read <= 0)
         break;
 
@@ -254,7 +252,7 @@ demo_job_hash_file (JsTask       *task,
     }
 
 out:
-  job_returning (cancellable, error);
+  job_returning (js_task_get_cancellable (task), error);
   if (error != NULL)
     js_task_return_error (task, error);
   else

@@ -33,10 +33,8 @@ DemoJob *demo_job_new               (const char   *path,
 void     demo_job_free              (gpointer      job);
 
 void     demo_job_list_folder       (JsTask       *task,
-                                     GCancellable *cancellable,
                                      gpointer      user_data);
 void     demo_job_hash_file         (JsTask       *task,
-                                     GCancellable *cancellable,
                                      gpointer      user_data);
 
 guint    demo_job_get_n_alive       (void);

@@ -46,8 +46,8 @@ async function hashFile(path, cancellable) {
 // Spawns an async function as a task of the set: what it resolves to
 // becomes the task's value, what it throws the task's GLib.Error.
 function spawnAsync(joinset, func) {
-    return joinset.spawn((task, cancellable) => {
-        func(cancellable).then(value => task.return_value(value), error => {
+    return joinset.spawn(task => {
+        func(task.get_cancellable()).then(value => task.return_value(value), error => {
             task.return_error(error instanceof GLib.Error ? error
                 : new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, `${error}`));
         });

@@ -78,9 +78,9 @@ static async int hash_all (Js.JoinSet joinset, GenericArray<string> files) {
     foreach (unowned string file in files) {
         /* Each iteration has its own `path`, captured by its own closure. */
         string path = file;
-        var id = joinset.spawn_in_thread ((task, task_cancellable) => {
+        var id = joinset.spawn_in_thread ((task) => {
             try {
-                string sum = hash_file (path, task_cancellable);
+                string sum = hash_file (path, task.get_cancellable ());
                 task.return_pointer ((owned) sum, free);
             } catch (Error e) {
                 task.return_error ((owned) e);

@@ -365,17 +365,15 @@ run_gobject (guint n)
  * ------------------------------------------------------------------------ */
 
 static void
-double_it (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+double_it (JsTask   *task,
+           gpointer  user_data)
 {
   js_task_return_int (task, (gssize) GPOINTER_TO_SIZE (user_data) * 2);
 }
 
 static void
-double_it_gated (JsTask       *task,
-                 GCancellable *cancellable,
-                 gpointer      user_data)
+double_it_gated (JsTask   *task,
+                 gpointer  user_data)
 {
   gate_wait ();
   js_task_return_int (task, (gssize) GPOINTER_TO_SIZE (user_data) * 2);
@@ -747,9 +745,8 @@ typedef struct
 } Latency;
 
 static void
-latency_js_func (JsTask       *task,
-                 GCancellable *cancellable,
-                 gpointer      user_data)
+latency_js_func (JsTask   *task,
+                 gpointer  user_data)
 {
   Latency *l = user_data;
 
@@ -809,9 +806,8 @@ latency_sample (const Scenario *s)
 }
 
 static void
-sleeper_func (JsTask       *task,
-              GCancellable *cancellable,
-              gpointer      user_data)
+sleeper_func (JsTask   *task,
+              gpointer  user_data)
 {
   g_usleep (SLEEPER_USEC);
   js_task_return_boolean (task, TRUE);

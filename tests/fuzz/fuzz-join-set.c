@@ -242,9 +242,8 @@ on_gate_cancelled (GCancellable *cancellable,
 }
 
 static void
-thread_func (JsTask       *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+thread_func (JsTask   *task,
+             gpointer  user_data)
 {
   Task *t = user_data;
 
@@ -257,15 +256,15 @@ thread_func (JsTask       *task,
       gulong handler = 0;
 
       if (t->outcome == OUT_GATED_COOP)
-        handler = g_cancellable_connect (cancellable, G_CALLBACK (on_gate_cancelled),
+        handler = g_cancellable_connect (js_task_get_cancellable (task), G_CALLBACK (on_gate_cancelled),
                                          NULL, NULL);
       g_mutex_lock (&F.gate_mutex);
       while (!g_atomic_int_get (&t->gate) &&
-             !(t->outcome == OUT_GATED_COOP && g_cancellable_is_cancelled (cancellable)))
+             !(t->outcome == OUT_GATED_COOP && g_cancellable_is_cancelled (js_task_get_cancellable (task))))
         g_cond_wait (&F.gate_cond, &F.gate_mutex);
       g_mutex_unlock (&F.gate_mutex);
       if (handler != 0)
-        g_cancellable_disconnect (cancellable, handler);
+        g_cancellable_disconnect (js_task_get_cancellable (task), handler);
       if (t->progress)
         js_task_set_progress (task, PROGRESS_GATE);
     }
@@ -275,9 +274,8 @@ thread_func (JsTask       *task,
 }
 
 static void
-main_func (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+main_func (JsTask   *task,
+           gpointer  user_data)
 {
   Task *t = user_data;
 

@@ -38,17 +38,15 @@ use_language (const char *language)
 }
 
 static void
-never_runs (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+never_runs (JsTask   *task,
+            gpointer  user_data)
 {
   g_assert_not_reached ();
 }
 
 static void
-forget_to_return (JsTask       *task,
-                  GCancellable *cancellable,
-                  gpointer      user_data)
+forget_to_return (JsTask   *task,
+                  gpointer  user_data)
 {
 }
 
@@ -94,9 +92,8 @@ abandoned_message (void)
 }
 
 static void
-hold_task (JsTask       *task,
-           GCancellable *cancellable,
-           gpointer      user_data)
+hold_task (JsTask   *task,
+           gpointer  user_data)
 {
   JsTask **held = user_data;
 

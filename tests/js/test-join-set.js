@@ -34,8 +34,8 @@ function valueOf(task) {
 // task's value, what it throws the task's GLib.Error. A plain JavaScript
 // exception thrown by a task function would only be logged by GJS.
 function spawnAsync(joinset, func) {
-    return joinset.spawn((task, cancellable) => {
-        func(cancellable).then(value => task.return_value(value), error => {
+    return joinset.spawn(task => {
+        func(task.get_cancellable()).then(value => task.return_value(value), error => {
             task.return_error(error instanceof GLib.Error ? error
                 : new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, `${error}`));
         });
@@ -46,7 +46,7 @@ function spawnAsync(joinset, func) {
 // a promise of {task, cancellable} once it runs.
 function spawnHeld(joinset) {
     const started = deferred();
-    const id = joinset.spawn((task, cancellable) => started.resolve({task, cancellable}));
+    const id = joinset.spawn(task => started.resolve({task, cancellable: task.get_cancellable()}));
     return {id, started: started.promise};
 }
 

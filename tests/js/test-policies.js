@@ -30,7 +30,7 @@ function valueOf(task) {
 // promise of {task, cancellable} once it runs.
 function spawnHeld(joinset, spawn = func => joinset.spawn(func)) {
     const started = deferred();
-    const id = spawn((task, cancellable) => started.resolve({task, cancellable}));
+    const id = spawn(task => started.resolve({task, cancellable: task.get_cancellable()}));
     return {id, started: started.promise};
 }
 

@@ -45,8 +45,8 @@ test('gc-dispose aborts running tasks', async () => {
     let joinset = new Js.JoinSet();
     const started = deferred();
     let cancelled = false;
-    joinset.spawn((task, cancellable) => {
-        cancellable.connect(() => (cancelled = true));
+    joinset.spawn(task => {
+        task.get_cancellable().connect(() => (cancelled = true));
         started.resolve(task);
     });
     const task = await started.promise;

@@ -41,9 +41,9 @@ class AbortTest(jstesting.TestCase):
         held = []
         cancelled = []
 
-        def body(task, cancellable):
+        def body(task):
             held.append(task)
-            on_cancelled(cancellable, lambda: cancelled.append(True))
+            on_cancelled(task.get_cancellable(), lambda: cancelled.append(True))
 
         task_id = joinset.spawn(body)
         self.run_until(lambda: held, message='task to start')
@@ -66,7 +66,7 @@ class AbortTest(jstesting.TestCase):
         release = threading.Event()
         returned = threading.Event()
 
-        def body(task, cancellable):
+        def body(task):
             started.set()
             release.wait(10)  # ignores its cancellable on purpose
             task.return_value(pyvalue('late'))
@@ -86,11 +86,11 @@ class AbortTest(jstesting.TestCase):
         joinset = Js.JoinSet(max_concurrent=1)
         held = []
         ran = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
 
         captured = Captured()
         finalized = watch(captured)
-        queued_id = joinset.spawn(lambda t, c, captured=captured: ran.append(captured))
+        queued_id = joinset.spawn(lambda t, captured=captured: ran.append(captured))
         del captured
         self.run_until(lambda: held, message='first task to start')
 
@@ -108,7 +108,7 @@ class AbortTest(jstesting.TestCase):
 
     def test_abort_after_completion_keeps_result(self):
         joinset = Js.JoinSet()
-        task_id = joinset.spawn_in_thread(lambda t, c: t.return_value(pyvalue('done')))
+        task_id = joinset.spawn_in_thread(lambda t: t.return_value(pyvalue('done')))
         task = joinset.join_next(None)
         self.assertFalse(joinset.abort(task_id))
         self.assertEqual(task.propagate_value(), 'done')
@@ -116,7 +116,7 @@ class AbortTest(jstesting.TestCase):
         # Completed but not joined yet: still the real result.
         returned = threading.Event()
 
-        def body(task, cancellable):
+        def body(task):
             task.return_value(pyvalue('kept'))
             returned.set()
 
@@ -129,7 +129,7 @@ class AbortTest(jstesting.TestCase):
         joinset = Js.JoinSet(max_concurrent=2)
         held = []
         for _ in range(4):
-            joinset.spawn(lambda t, c: held.append(t))
+            joinset.spawn(lambda t: held.append(t))
         self.run_until(lambda: len(held) == 2, message='two tasks to start')
         joinset.abort_all()
         self.assertFalse(joinset.is_closed())
@@ -138,16 +138,16 @@ class AbortTest(jstesting.TestCase):
             self.assertCancelled(task)
         self.assertEqual(len(held), 2, 'queued tasks ran after abort_all()')
 
-        task_id = joinset.spawn(lambda t, c: t.return_int(5))
+        task_id = joinset.spawn(lambda t: t.return_int(5))
         self.assertNotEqual(task_id, 0)
         self.assertEqual(joinset.join_next(None).propagate_int(), 5)
 
     def test_abort_on_error(self):
         joinset = Js.JoinSet(abort_on_error=True)
         held = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         failing = joinset.spawn_in_thread(
-            lambda t, c: t.return_error(GLib.Error('bad', 'test-error-quark', 1)))
+            lambda t: t.return_error(GLib.Error('bad', 'test-error-quark', 1)))
         first = joinset.join_next(None)
         self.assertEqual(first.get_id(), failing)
         with self.assertRaises(GLib.Error) as raised:
@@ -160,11 +160,11 @@ class AbortTest(jstesting.TestCase):
         joinset = Js.JoinSet.new_with_cancellable(parent)
         self.assertIs(joinset.get_cancellable(), parent)
         held = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         self.run_until(lambda: held, message='task to start')
         parent.cancel()
         self.assertTrue(joinset.is_closed())
-        self.assertEqual(joinset.spawn(lambda t, c: t.return_int(0)), 0)
+        self.assertEqual(joinset.spawn(lambda t: t.return_int(0)), 0)
         self.assertCancelled(joinset.join_next(None))
         self.assertIsNone(joinset.join_next(None))
 
@@ -177,7 +177,7 @@ class ShutdownTest(jstesting.TestCase):
         release = threading.Event()
         returned = []
 
-        def body(task, cancellable):
+        def body(task):
             started.set()
             release.wait(10)  # ignores its cancellable: delays the shutdown
             returned.append(True)
@@ -228,7 +228,7 @@ class ConcurrencyTest(jstesting.TestCase):
             replied.set()
             return GLib.SOURCE_REMOVE
 
-        def worker(task, cancellable):
+        def worker(task):
             seen['worker'] = threading.get_ident()
             GLib.idle_add(reply)          # runs in the main loop...
             ok = replied.wait(10)         # ...while this thread waits
@@ -252,7 +252,7 @@ class ConcurrencyTest(jstesting.TestCase):
         # ran at the same time, and the counter that no more did.
         barrier = threading.Barrier(limit, timeout=10)
 
-        def body(task, cancellable, n):
+        def body(task, n):
             with lock:
                 running[0] += 1
                 peak[0] = max(peak[0], running[0])
@@ -285,7 +285,7 @@ class ConcurrencyTest(jstesting.TestCase):
         joinset = Js.JoinSet()
         barrier = threading.Barrier(count, timeout=10)
 
-        def body(task, cancellable, started):
+        def body(task, started):
             started.set()
             try:
                 barrier.wait()
@@ -309,7 +309,7 @@ class ConcurrencyTest(jstesting.TestCase):
         joinset = Js.JoinSet(max_concurrent=1)
         held = []
         for n in range(3):
-            joinset.spawn(lambda t, c, n: held.append((n, t)), n)
+            joinset.spawn(lambda t, n: held.append((n, t)), n)
         self.run_until(lambda: held, message='first task')
         self.assertEqual([n for n, t in held], [0])
         joinset.props.max_concurrent = 3
@@ -332,20 +332,20 @@ class DisposeTest(jstesting.TestCase):
         main_captured = Captured()
         main_finalized = watch(main_captured)
 
-        def main_body(task, cancellable, captured=main_captured):
+        def main_body(task, captured=main_captured):
             held.append(task)
             # Let go of the task once aborted, as an async operation's
             # callback would.
-            on_cancelled(cancellable, lambda: (main_cancelled.append(True), held.clear()))
+            on_cancelled(task.get_cancellable(), lambda: (main_cancelled.append(True), held.clear()))
 
         thread_captured = Captured()
         thread_finalized = watch(thread_captured)
 
-        def thread_body(task, cancellable, captured=thread_captured):
+        def thread_body(task, captured=thread_captured):
             cancelled = threading.Event()
-            on_cancelled(cancellable, cancelled.set)
+            on_cancelled(task.get_cancellable(), cancelled.set)
             thread_started.set()
-            if cancellable.is_cancelled() or cancelled.wait(10):
+            if task.get_cancellable().is_cancelled() or cancelled.wait(10):
                 thread_saw_cancel.set()
             task.return_value(pyvalue('freed, not joined'))
 
@@ -355,7 +355,7 @@ class DisposeTest(jstesting.TestCase):
         joinset.spawn(main_body)
         joinset.spawn_in_thread(thread_body)
         joinset.props.max_concurrent = 2
-        joinset.spawn(lambda t, c, captured=queued_captured: t.return_int(0))
+        joinset.spawn(lambda t, captured=queued_captured: t.return_int(0))
         del main_body, thread_body, main_captured, thread_captured, queued_captured
 
         self.assertTrue(thread_started.wait(10))
@@ -377,7 +377,7 @@ class DisposeTest(jstesting.TestCase):
     def test_set_is_not_kept_alive_by_its_tasks(self):
         joinset = Js.JoinSet()
         held = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         self.run_until(lambda: held, message='task to start')
         finalized = []
         joinset.weak_ref(finalized.append, True)

@@ -94,7 +94,7 @@ class CountersTest(TestCase):
         gate = threading.Event()
         n_tasks = 200
 
-        def body(task, cancellable):
+        def body(task):
             gate.wait(GATE_SECONDS)
             task.return_int(1)
 
@@ -135,7 +135,7 @@ class CountersTest(TestCase):
         gate = threading.Event()
         started = []
 
-        def body(task, cancellable):
+        def body(task):
             started.append(task.get_id())
             if not gate.wait(GATE_SECONDS):
                 task.return_error(GLib.Error('gate never opened', 'test', 0))
@@ -174,8 +174,8 @@ class CountersTest(TestCase):
                 held[1].return_int(1)
 
         joinset.connect('notify::n-running', on_running)
-        joinset.spawn(lambda t, c: held.append(t))
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         self.run_until(lambda: held and seen, message='first task to start')
         held[0].return_int(0)
         self.run_until(lambda: len(held) == 2, message='second task to start')
@@ -199,9 +199,9 @@ class TaskFinishedTest(TestCase):
         joinset.connect('task-finished',
                         lambda s, task: emitted.append((task.get_id(), threading.get_ident())))
 
-        ids = {joinset.spawn(lambda t, c, n: held.__setitem__(n, t), name): name
+        ids = {joinset.spawn(lambda t, n: held.__setitem__(n, t), name): name
                for name in 'abc'}
-        thread_id = joinset.spawn_in_thread(lambda t, c: t.return_int(7))
+        thread_id = joinset.spawn_in_thread(lambda t: t.return_int(7))
         self.run_until(lambda: len(held) == 3, message='tasks to start')
         self.run_until(lambda: len(emitted) == 1, message='the thread task to finish')
         self.assertEqual(emitted[0], (thread_id, threading.get_ident()))
@@ -222,9 +222,9 @@ class TaskFinishedTest(TestCase):
     def test_only_tasks_spawned_while_connected(self):
         joinset = Js.JoinSet()
         emitted = []
-        before = joinset.spawn(lambda t, c: t.return_int(1))
+        before = joinset.spawn(lambda t: t.return_int(1))
         joinset.connect('task-finished', lambda s, task: emitted.append(task.get_id()))
-        after = joinset.spawn(lambda t, c: t.return_int(2))
+        after = joinset.spawn(lambda t: t.return_int(2))
         self.assertEqual(len(joinset.join_all_sync()), 2)
         self.run_until(lambda: emitted, message='task-finished')
         self.assertEqual(emitted, [after])
@@ -245,7 +245,7 @@ class ProgressTest(TestCase):
 
         joinset.connect('task-progress', on_progress)
 
-        def body(task, cancellable):
+        def body(task):
             running.append(task)
             connected.wait(GATE_SECONDS)
             task.set_progress(0.25)
@@ -302,7 +302,7 @@ class ProgressTest(TestCase):
         joinset.connect('task-finished', lambda s, task: finished.append(task))
         held = []
 
-        def body(task, cancellable):
+        def body(task):
             held.append(task)
             task.set_progress(0.5)
 
@@ -325,7 +325,7 @@ class ProgressTest(TestCase):
         self.assertEqual(bar.fraction, 0.0)
         gates = [threading.Event() for _ in range(4)]
 
-        def body(task, cancellable, gate):
+        def body(task, gate):
             task.return_int(0 if gate.wait(GATE_SECONDS) else -1)
 
         ids = [joinset.spawn_in_thread(body, gate) for gate in gates]
@@ -350,7 +350,7 @@ class ProgressTest(TestCase):
                 'from jstesting import Js, GLib\n'
                 'held = []\n'
                 'joinset = Js.JoinSet()\n'
-                'joinset.spawn(lambda t, c: held.append(t))\n'
+                'joinset.spawn(lambda t: held.append(t))\n'
                 'ctx = GLib.MainContext.default()\n'
                 'while not held: ctx.iteration(True)\n'
                 'held[0].set_progress(1.5)\n'
@@ -368,7 +368,7 @@ class OrderedTest(TestCase):
         joinset = Js.JoinSet(ordered=True)
         gates = [threading.Event() for _ in range(3)]
 
-        def body(task, cancellable, index):
+        def body(task, index):
             if not gates[index].wait(GATE_SECONDS):
                 task.return_error(GLib.Error('gate never opened', 'test', 0))
                 return
@@ -392,7 +392,7 @@ class OrderedTest(TestCase):
     def test_join_all_in_spawn_order(self):
         joinset = Js.JoinSet(ordered=True)
         held = {}
-        ids = [joinset.spawn(lambda t, c, n: held.__setitem__(n, t), n) for n in range(4)]
+        ids = [joinset.spawn(lambda t, n: held.__setitem__(n, t), n) for n in range(4)]
         outcome = []
         joinset.join_all_async(None, lambda s, r: outcome.append(s.join_all_finish(r)))
         self.run_until(lambda: len(held) == 4, message='tasks to start')
@@ -410,9 +410,9 @@ class AbortOnSuccessTest(TestCase):
         held = {}
         cancelled = []
 
-        def body(task, cancellable, name):
+        def body(task, name):
             held[name] = task
-            GObject.Object.connect(cancellable, 'cancelled', lambda c: cancelled.append(name))
+            GObject.Object.connect(task.get_cancellable(), 'cancelled', lambda c: cancelled.append(name))
 
         ids = {joinset.spawn(body, name): name for name in ('slow', 'broken', 'fast')}
         self.run_until(lambda: len(held) == 3, message='tasks to start')
@@ -473,8 +473,8 @@ class TimeoutTest(TestCase):
         self.assertEqual(joinset.props.timeout, 50)
         saw_cancel = []
 
-        def body(task, cancellable):
-            saw_cancel.append(wait_cancelled(cancellable))
+        def body(task):
+            saw_cancel.append(wait_cancelled(task.get_cancellable()))
             task.return_int(1)  # too late: freed
 
         joinset.spawn_in_thread(body)
@@ -492,9 +492,9 @@ class TimeoutTest(TestCase):
         held = []
         cancelled_in = []
 
-        def body(task, cancellable):
+        def body(task):
             held.append(task)  # never completes on its own
-            GObject.Object.connect(cancellable, 'cancelled',
+            GObject.Object.connect(task.get_cancellable(), 'cancelled',
                                   lambda c: cancelled_in.append(threading.get_ident()))
 
         joinset.spawn_full(Js.SpawnFlags.DEFAULT, 'held', 50, body)
@@ -511,7 +511,7 @@ class TimeoutTest(TestCase):
         joinset = Js.JoinSet(timeout=20)
         started, release = threading.Event(), threading.Event()
 
-        def exempt(task, cancellable):
+        def exempt(task):
             started.set()
             if release.wait(GATE_SECONDS):
                 task.return_int(5)
@@ -521,7 +521,7 @@ class TimeoutTest(TestCase):
         exempt_id = joinset.spawn_full(Js.SpawnFlags.IN_THREAD, 'exempt', 0, exempt)
         self.assertTrue(started.wait(GATE_SECONDS))
         # A sibling spawned after it started times out under the set's 20 ms...
-        joinset.spawn_in_thread(lambda t, c: (wait_cancelled(c), t.return_int(0)))
+        joinset.spawn_in_thread(lambda t: (wait_cancelled(t.get_cancellable()), t.return_int(0)))
         sibling = joinset.join_next(None)
         self.assertTrue(is_timed_out_error(self._error_of(sibling)))
         # ...so the exempt task has run longer than that, and still runs.
@@ -534,8 +534,8 @@ class TimeoutTest(TestCase):
         # One slot: the second task waits in the queue while the first
         # runs out of its 500 ms, then runs well within its own.
         joinset = Js.JoinSet(max_concurrent=1, timeout=500)
-        first = joinset.spawn_in_thread(lambda t, c: (wait_cancelled(c), t.return_int(0)))
-        second = joinset.spawn_in_thread(lambda t, c: t.return_int(2))
+        first = joinset.spawn_in_thread(lambda t: (wait_cancelled(t.get_cancellable()), t.return_int(0)))
+        second = joinset.spawn_in_thread(lambda t: t.return_int(2))
         results = {}
         for task in joinset:
             try:
@@ -547,9 +547,9 @@ class TimeoutTest(TestCase):
     def test_timeout_counts_as_error_for_abort_on_error(self):
         joinset = Js.JoinSet(abort_on_error=True)
         held = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         joinset.spawn_full(Js.SpawnFlags.IN_THREAD, 'stuck', 30,
-                           lambda t, c: (wait_cancelled(c), t.return_int(0)))
+                           lambda t: (wait_cancelled(t.get_cancellable()), t.return_int(0)))
         errors = sorted(('timed out' if is_timed_out_error(e) else
                          'cancelled' if is_cancelled_error(e) else e.message)
                         for e in (self._error_of(t) for t in joinset))
@@ -614,9 +614,9 @@ class JoinAllTimeoutTest(TestCase):
     def test_partial_results_after_the_deadline(self):
         joinset = Js.JoinSet()
         gate = threading.Event()
-        quick = {joinset.spawn_in_thread(lambda t, c, n: t.return_int(n), n) for n in (1, 2)}
+        quick = {joinset.spawn_in_thread(lambda t, n: t.return_int(n), n) for n in (1, 2)}
         slow = joinset.spawn_in_thread(
-            lambda t, c: t.return_int(3 if gate.wait(GATE_SECONDS) else -1))
+            lambda t: t.return_int(3 if gate.wait(GATE_SECONDS) else -1))
         self.run_until_from_thread(lambda: joinset.get_n_finished() == 2, message='two finished')
 
         tasks = self.join_all_timeout(joinset, 50)
@@ -716,10 +716,10 @@ class NestedTest(TestCase):
                 return 'never cancelled'
             Js.current_task().get_cancellable().set_error_if_cancelled()
 
-        def folder(task, cancellable):
+        def folder(task):
             # The child set follows this task's cancellable.
-            child_set = Js.JoinSet.new_with_cancellable(cancellable)
-            children.append((child_set, cancellable))
+            child_set = Js.JoinSet.new_with_cancellable(task.get_cancellable())
+            children.append((child_set, task.get_cancellable()))
             for _ in range(3):
                 child_set.spawn_call_in_thread(child)
 
@@ -753,16 +753,16 @@ class NestedTest(TestCase):
         parents = Js.JoinSet()
         outcome = []
 
-        def scan(task, cancellable):
+        def scan(task):
             # A set belongs to the thread-default context of its creator:
             # a worker gives the child set a context of its own.
             context = GLib.MainContext()
             context.push_thread_default()
             try:
-                child_set = Js.JoinSet(cancellable=cancellable)
+                child_set = Js.JoinSet(cancellable=task.get_cancellable())
                 child_set.spawn_call_in_thread(lambda: 'quick')
                 for _ in range(2):
-                    child_set.spawn_in_thread(lambda t, c: (wait_cancelled(c),
+                    child_set.spawn_in_thread(lambda t: (wait_cancelled(t.get_cancellable()),
                                                            t.return_error_if_cancelled()))
                 results = []
                 for child in child_set:

@@ -25,7 +25,7 @@ class ValuesTest(jstesting.TestCase):
         joinset = Js.JoinSet()
         ran_in = []
 
-        def body(task, cancellable):
+        def body(task):
             ran_in.append(threading.get_ident())
             task.return_value(pyvalue(payload))
 
@@ -45,7 +45,7 @@ class ValuesTest(jstesting.TestCase):
         joinset = Js.JoinSet()
         ran_in = []
 
-        def body(task, cancellable):
+        def body(task):
             ran_in.append(threading.get_ident())
             task.return_value(pyvalue({'words': ['one', 'three']}))
 
@@ -58,12 +58,12 @@ class ValuesTest(jstesting.TestCase):
     def test_plain_values_round_trip(self):
         joinset = Js.JoinSet()
         ids = {
-            joinset.spawn(lambda t, c: t.return_value('text')): 'text',
-            joinset.spawn(lambda t, c: t.return_value(pyvalue(None))): None,
-            joinset.spawn_in_thread(lambda t, c: t.return_value(pyvalue(2 ** 70))): 2 ** 70,
+            joinset.spawn(lambda t: t.return_value('text')): 'text',
+            joinset.spawn(lambda t: t.return_value(pyvalue(None))): None,
+            joinset.spawn_in_thread(lambda t: t.return_value(pyvalue(2 ** 70))): 2 ** 70,
         }
-        int_id = joinset.spawn(lambda t, c: t.return_int(-42))
-        bool_id = joinset.spawn_in_thread(lambda t, c: t.return_boolean(True))
+        int_id = joinset.spawn(lambda t: t.return_int(-42))
+        bool_id = joinset.spawn_in_thread(lambda t: t.return_boolean(True))
 
         for task in iter(lambda: joinset.join_next(None), None):
             if task.get_id() == int_id:
@@ -77,7 +77,7 @@ class ValuesTest(jstesting.TestCase):
     def test_error_comes_back_unchanged(self):
         joinset = Js.JoinSet()
 
-        def fails(task, cancellable):
+        def fails(task):
             task.return_error(GLib.Error('disk on fire', 'my-app-error-quark', 7))
 
         joinset.spawn_in_thread(fails)
@@ -92,7 +92,7 @@ class ValuesTest(jstesting.TestCase):
     def test_abandoned_task(self):
         joinset = Js.JoinSet()
         # Never returns: when the runner drops the task it is abandoned.
-        joinset.spawn(lambda task, cancellable: None)
+        joinset.spawn(lambda task: None)
         task = self.join_next_async(joinset)
         with self.assertRaises(GLib.Error) as raised:
             task.propagate_value()
@@ -104,7 +104,7 @@ class ValuesTest(jstesting.TestCase):
         # main loop (here an idle source), holding on to its task.
         joinset = Js.JoinSet()
 
-        def body(task, cancellable):
+        def body(task):
             def later():
                 task.return_value(pyvalue('later'))
                 return GLib.SOURCE_REMOVE
@@ -124,7 +124,7 @@ class OrderTest(jstesting.TestCase):
         joinset = Js.JoinSet()
         gates = [threading.Event() for _ in words]
 
-        def length(task, cancellable, index):
+        def length(task, index):
             if not gates[index].wait(10):
                 task.return_error(GLib.Error('gate never opened', 'test', 0))
                 return
@@ -147,7 +147,7 @@ class OrderTest(jstesting.TestCase):
         joinset = Js.JoinSet()
         held = {}
 
-        def body(task, cancellable, name):
+        def body(task, name):
             held[name] = task  # completes when the test says so
 
         ids = {joinset.spawn(body, name): name for name in 'abc'}
@@ -162,7 +162,7 @@ class OrderTest(jstesting.TestCase):
     def test_sum_of_squares(self):
         joinset = Js.JoinSet()
         for n in (1, 2, 3):
-            joinset.spawn_in_thread(lambda task, c, n: task.return_int(n * n), n)
+            joinset.spawn_in_thread(lambda task, n: task.return_int(n * n), n)
         total = 0
         while (task := joinset.join_next(None)) is not None:
             total += task.propagate_int()
@@ -181,7 +181,7 @@ class JoinTest(jstesting.TestCase):
     def test_try_join_next_tells_not_ready_from_empty(self):
         joinset = Js.JoinSet()
         gate = threading.Event()
-        joinset.spawn_in_thread(lambda t, c: (gate.wait(10), t.return_int(1)))
+        joinset.spawn_in_thread(lambda t: (gate.wait(10), t.return_int(1)))
         self.assertIsNone(joinset.try_join_next())
         self.assertFalse(joinset.is_empty())
         gate.set()
@@ -190,7 +190,7 @@ class JoinTest(jstesting.TestCase):
     def test_join_all_in_completion_order_and_frees_tasks(self):
         joinset = Js.JoinSet()
         held = {}
-        ids = {joinset.spawn(lambda t, c, n: held.__setitem__(n, t), n): n for n in range(4)}
+        ids = {joinset.spawn(lambda t, n: held.__setitem__(n, t), n): n for n in range(4)}
         outcome = []
         joinset.join_all_async(None, lambda s, r: outcome.append(s.join_all_finish(r)))
         self.run_until(lambda: len(held) == 4, message='tasks to start')
@@ -211,7 +211,7 @@ class JoinTest(jstesting.TestCase):
     def test_cancelled_join_loses_no_task(self):
         joinset = Js.JoinSet()
         held = []
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         self.run_until(lambda: held, message='task to start')
 
         cancellable = Gio.Cancellable()
@@ -237,8 +237,8 @@ class JoinTest(jstesting.TestCase):
         lengths = []
         held = []
         joinset.connect('notify::length', lambda s, pspec: lengths.append(s.props.length))
-        joinset.spawn(lambda t, c: held.append(t))
-        joinset.spawn(lambda t, c: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
+        joinset.spawn(lambda t: held.append(t))
         self.assertEqual(joinset.props.length, 2)
         self.run_until(lambda: 2 in lengths, message='length 2 notified')
         for task in held:

@@ -140,9 +140,9 @@ async void test_abort_and_shutdown () throws Error {
     Js.Task? held = null;
     bool cancelled = false;
 
-    var id = joinset.spawn ((task, cancellable) => {
+    var id = joinset.spawn ((task) => {
         held = task;
-        cancellable.cancelled.connect (() => cancelled = true);
+        task.get_cancellable ().cancelled.connect (() => cancelled = true);
     });
     var queued_ran = false;
     joinset.max_concurrent = 1;
