@@ -1121,17 +1121,28 @@ drop_set_func (JsTask       *task,
   js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
+/* A weak notify raising an atomic flag. Not g_object_add_weak_pointer ()
+ * where the last reference may be dropped on a worker thread: GObject
+ * clears that pointer with a plain write, racing with the main thread's
+ * read in WAIT_UNTIL. */
+static void
+set_disposed_cb (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
 static void
 test_drop_in_task (gconstpointer in_thread)
 {
   JsJoinSet *set = js_join_set_new ();
-  gpointer weak = set;
+  gint disposed = 0;
   Data *data = data_new (1);
 
   g_test_summary ("A task function drops the last reference to its own set.");
   counters_reset ();
 
-  g_object_add_weak_pointer (G_OBJECT (set), &weak);
+  g_object_weak_ref (G_OBJECT (set), set_disposed_cb, &disposed);
   data->extra = set;   /* the task owns the only reference */
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, cooperative_func, data_new (10 + i), data_destroy);
@@ -1142,7 +1153,7 @@ test_drop_in_task (gconstpointer in_thread)
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn (set, quick_func, data_new (20 + i), data_destroy);
 
-  WAIT_UNTIL (weak == NULL);
+  WAIT_UNTIL (g_atomic_int_get (&disposed));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 9);
   WAIT_UNTIL (counters.results_freed == counters.results_made);
 }
