@@ -43,7 +43,9 @@ counters_reset (void)
   memset (&counters, 0, sizeof counters);
 }
 
-/* Iterates the default context until @cond (re-evaluated) holds. */
+/* Iterates the default context until @cond (re-evaluated) holds. The
+ * counters are bumped on any thread: read them with g_atomic_int_get ()
+ * in @cond too. */
 #define WAIT_UNTIL(cond)                                                      \
   G_STMT_START {                                                              \
     gint64 deadline_ = g_get_monotonic_time () + DEADLINE_USEC;               \
@@ -51,7 +53,9 @@ counters_reset (void)
       {                                                                       \
         if (g_get_monotonic_time () > deadline_)                              \
           g_error ("%s:%d: timed out waiting for %s (destroyed %d, results %d/%d)", __FILE__, __LINE__, \
-                   #cond, counters.destroyed, counters.results_freed, counters.results_made); \
+                   #cond, g_atomic_int_get (&counters.destroyed),             \
+                   g_atomic_int_get (&counters.results_freed),                \
+                   g_atomic_int_get (&counters.results_made));                \
         if (!g_main_context_iteration (NULL, FALSE))                          \
           g_usleep (100);                                                     \
       }                                                                       \
@@ -253,7 +257,8 @@ test_blocking_shutdown (void)
   g_assert_finalize_object (g_steal_pointer (&set));
   /* The late result of the stuck task was freed with it. */
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 32);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* blocking_func, under the name in user_data's Data.extra. */
@@ -317,7 +322,8 @@ test_blocking_shutdown_warns (void)
 
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 3);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -378,7 +384,8 @@ test_blocking_shutdown_cancelled (void)
   js_test_gate_open (&gate);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -401,7 +408,8 @@ test_blocking_unref (void)
 
   js_test_gate_open (&gate);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 8);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -485,7 +493,8 @@ test_blocking_then_spawn (void)
   g_assert_cmpint (join_value (set), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 2);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* ------------------------------------------------------------------------
@@ -784,7 +793,8 @@ test_reentrant_user_data_destroy (void)
 
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1 + 8 + 8);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* Calls back into the set, then counts the result freed: the count is
@@ -897,7 +907,8 @@ test_reentrant_result_destroy (void)
   g_assert_cmpint (g_atomic_int_get (&re.spawned), ==, 2);
   /* + data 3 and the user_data of the refused spawn */
   g_assert_cmpint (g_atomic_int_get (&counters.destroyed), ==, 6);
-  g_assert_cmpint (counters.results_freed, ==, counters.results_made);
+  g_assert_cmpint (g_atomic_int_get (&counters.results_freed), ==,
+                   g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -1099,7 +1110,8 @@ test_drop_in_callback (gconstpointer data)
   WAIT_UNTIL (d.done);
   WAIT_UNTIL (d.weak == NULL);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == (kind == 1 ? 8 : 16));
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -1155,7 +1167,8 @@ test_drop_in_task (gconstpointer in_thread)
 
   WAIT_UNTIL (g_atomic_int_get (&disposed));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 9);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 int
