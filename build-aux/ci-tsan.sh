@@ -23,7 +23,8 @@
 # Knobs: JS_TSAN_JOBS, ninja jobs for the GLib build (default: all cores);
 # and the stress knobs of tests/stress-util.h (JS_STRESS_ROUNDS,
 # JS_STRESS_TASKS). Their defaults, those of a plain `meson test`, are not
-# cut down: under TSan the stress suite takes about a minute on 2 cores.
+# cut down: under TSan the whole test step takes 90 to 120 s on 2 cores,
+# and building GLib 90 to 150 s more when it is not cached.
 #
 # Introspection is disabled: the Python and GJS tests would load the TSan
 # runtime into an interpreter that was not built with it.
