@@ -457,7 +457,8 @@ void      _js_completion_detach_all            (JsCore        *core);
  * ------------------------------------------------------------------------ */
 
 void      _js_timeout_start                    (JsCore        *core,
-                                                JsTask        *task);
+                                                JsTask        *task,
+                                                guint          timeout_ms);
 
 /* ------------------------------------------------------------------------
  * js-runner.c
@@ -496,6 +497,7 @@ GCancellable *_js_core_task_get_cancellable    (JsTask        *task);
 gboolean      _js_core_task_is_cancelled       (JsTask        *task);
 gboolean      _js_core_task_is_completed       (JsTask        *task);
 gboolean      _js_core_task_had_error          (JsTask        *task);
+gboolean      _js_core_task_is_discarded       (JsTask        *task);
 gboolean      _js_core_task_take_pointer       (JsTask        *task,
                                                 gpointer      *data);
 

@@ -242,6 +242,20 @@ _js_core_task_is_completed (JsTask *task)
   return completed;
 }
 
+/* Whether a set that discards results freed @task when it finished. The
+ * flag shares its word with others that workers write: read it locked. */
+gboolean
+_js_core_task_is_discarded (JsTask *task)
+{
+  gboolean discarded;
+
+  _js_core_lock (task->core);
+  discarded = task->discarded;
+  _js_core_unlock (task->core);
+
+  return discarded;
+}
+
 gboolean
 _js_core_task_had_error (JsTask *task)
 {

@@ -647,7 +647,7 @@ on_task_finished (GObject *object,
   g_signal_emit (object, signals[TASK_FINISHED], 0, task);
 
   /* A discarding set does not lose failures silently. */
-  if (!handled && task->discarded && _js_result_failed (&task->result))
+  if (!handled && _js_core_task_is_discarded (task) && _js_result_failed (&task->result))
     {
       g_autofree char *name = _js_core_task_dup_name (task);
 

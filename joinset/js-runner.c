@@ -25,6 +25,7 @@ static JsTask *
 next_thread_task_locked (JsCore     *core,
                          JsTask     *finished,
                          JsTaskFunc *func,
+                         guint      *timeout_ms,
                          JsFlush    *flush)
 {
   GList *link;
@@ -51,6 +52,7 @@ next_thread_task_locked (JsCore     *core,
     }
 
   *func = _js_run_queue_start_task_locked (core, link->data, flush);
+  *timeout_ms = _js_task_timeout_ms ((JsTask *) link->data);
   core->n_busy++;
   core->n_thread_started++;
 
@@ -64,6 +66,7 @@ drain (JsPoolClient *client)
   JsCore *core = CORE_OF_CLIENT (client);
   JsTaskFunc func = NULL;
   JsTask *task = NULL;
+  guint timeout_ms = 0;
 
   for (;;)
     {
@@ -71,7 +74,7 @@ drain (JsPoolClient *client)
       JsTask *finished = task;
 
       _js_core_lock (core);
-      task = next_thread_task_locked (core, finished, &func, &flush);
+      task = next_thread_task_locked (core, finished, &func, &timeout_ms, &flush);
       _js_core_unlock_and_flush (core, &flush);
 
       /* The runner's reference: dropping it may abandon the task. */
@@ -80,8 +83,8 @@ drain (JsPoolClient *client)
       if (task == NULL)
         break;
 
-      if (_js_task_timeout_ms (task) > 0)
-        _js_timeout_start (core, task);
+      if (timeout_ms > 0)
+        _js_timeout_start (core, task, timeout_ms);
       func (task, task->user_data);
     }
 }
@@ -242,6 +245,7 @@ _js_runner_run_main_task (JsCore *core)
   JsFlush flush = JS_FLUSH_INIT;
   JsTaskFunc func = NULL;
   JsTask *task = NULL;
+  guint timeout_ms = 0;
   GList *link;
 
   _js_core_lock (core);
@@ -250,14 +254,15 @@ _js_runner_run_main_task (JsCore *core)
     {
       task = link->data;
       func = _js_run_queue_start_task_locked (core, task, &flush);
+      timeout_ms = _js_task_timeout_ms (task);
     }
   _js_core_unlock_and_flush (core, &flush);
 
   if (task == NULL)
     return FALSE;
 
-  if (_js_task_timeout_ms (task) > 0)
-    _js_timeout_start (core, task);
+  if (timeout_ms > 0)
+    _js_timeout_start (core, task, timeout_ms);
   func (task, task->user_data);
 
   /* The runner's reference: dropping it may abandon the task. */

@@ -80,13 +80,14 @@ timeout_cb (gpointer data)
  * be finalized. Called without the lock. */
 void
 _js_timeout_start (JsCore *core,
-                   JsTask *task)
+                   JsTask *task,
+                   guint   timeout_ms)
 {
   JsTimeout *t = g_new (JsTimeout, 1);
-  GSource *timer = g_timeout_source_new (_js_task_timeout_ms (task));
+  GSource *timer = g_timeout_source_new (timeout_ms);
 
   t->id = task->id;
-  t->timeout_ms = _js_task_timeout_ms (task);
+  t->timeout_ms = timeout_ms;
   t->core = _js_core_ref (core);
   g_source_set_static_name (timer, "[joinset] task timeout");
   g_source_set_callback (timer, timeout_cb, t, timeout_free);

@@ -85,7 +85,8 @@ struct _Round
   DropKind      drop;
   guint         max_concurrent;
   gboolean      mixed;          /* some tasks in the main context */
-  JsJoinSet    *set;            /* weak pointer once dropped */
+  JsJoinSet    *set;            /* owned until drop_set () */
+  gint          set_disposed;   /* atomic: set by the set's weak notify */
   GCancellable *parent;
   Item          items[N_TASKS + 1];  /* + one spawned after closing */
   guint         n_items;
@@ -449,7 +450,7 @@ dump_round (void)
            g_atomic_int_get (&round->n_results_freed),
            g_atomic_int_get (&round->n_results_made),
            g_atomic_int_get (&round->n_thread_funcs),
-           round->set != NULL ? "alive" : "finalized");
+           g_atomic_int_get (&round->set_disposed) ? "disposed" : "alive");
   for (guint i = 0; i < round->n_items; i++)
     {
       Item *item = &round->items[i];
@@ -603,6 +604,21 @@ spawn_after_close (Round *round)
   g_assert_cmpint (g_atomic_int_get (&item->destroyed), ==, 1);
 }
 
+/* The set's weak notify, run by whichever thread drops the last
+ * reference, after dispose. Not g_object_add_weak_pointer (): GObject
+ * clears that pointer with a plain write, which the main thread's read in
+ * round_finished () would race with. */
+static void
+set_disposed_cb (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  Round *round = data;
+
+  /* Last touch of the round. */
+  g_atomic_int_set (&round->set_disposed, 1);
+  wake_main ();
+}
+
 static void
 drop_set (Round *round)
 {
@@ -617,7 +633,7 @@ drop_set (Round *round)
   if (round->max_concurrent != 0 && g_rand_int_range (round->rand, 0, 4) == 0)
     js_join_set_set_max_concurrent (set, 0);
 
-  g_object_add_weak_pointer (G_OBJECT (set), (gpointer *) &round->set);
+  g_object_weak_ref (G_OBJECT (set), set_disposed_cb, round);
 
   /* Sometimes give the workers time to be in the middle of things. */
   if (g_rand_boolean (round->rand))
@@ -687,12 +703,14 @@ drop_set (Round *round)
     }
 
   g_clear_object (&round->first);
+  /* Not ours any more: only set_disposed says when it is gone. */
+  round->set = NULL;
 }
 
 static gboolean
 round_finished (Round *round)
 {
-  return round->set == NULL &&
+  return g_atomic_int_get (&round->set_disposed) &&
          (guint) g_atomic_int_get (&round->n_destroyed) == round->n_items &&
          g_atomic_int_get (&round->n_results_freed) == g_atomic_int_get (&round->n_results_made);
 }

@@ -43,7 +43,9 @@ counters_reset (void)
   memset (&counters, 0, sizeof counters);
 }
 
-/* Iterates the default context until @cond (re-evaluated) holds. */
+/* Iterates the default context until @cond (re-evaluated) holds. The
+ * counters are bumped on any thread: read them with g_atomic_int_get ()
+ * in @cond too. */
 #define WAIT_UNTIL(cond)                                                      \
   G_STMT_START {                                                              \
     gint64 deadline_ = g_get_monotonic_time () + DEADLINE_USEC;               \
@@ -51,7 +53,9 @@ counters_reset (void)
       {                                                                       \
         if (g_get_monotonic_time () > deadline_)                              \
           g_error ("%s:%d: timed out waiting for %s (destroyed %d, results %d/%d)", __FILE__, __LINE__, \
-                   #cond, counters.destroyed, counters.results_freed, counters.results_made); \
+                   #cond, g_atomic_int_get (&counters.destroyed),             \
+                   g_atomic_int_get (&counters.results_freed),                \
+                   g_atomic_int_get (&counters.results_made));                \
         if (!g_main_context_iteration (NULL, FALSE))                          \
           g_usleep (100);                                                     \
       }                                                                       \
@@ -248,7 +252,8 @@ test_blocking_shutdown (void)
   g_assert_finalize_object (g_steal_pointer (&set));
   /* The late result of the stuck task was freed with it. */
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 32);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* blocking_func, under the name in user_data's Data.extra. */
@@ -311,7 +316,8 @@ test_blocking_shutdown_warns (void)
 
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 3);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -372,7 +378,8 @@ test_blocking_shutdown_cancelled (void)
   js_test_gate_open (&gate);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -395,7 +402,8 @@ test_blocking_unref (void)
 
   js_test_gate_open (&gate);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 8);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -479,7 +487,8 @@ test_blocking_then_spawn (void)
   g_assert_cmpint (join_value (set), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 2);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* ------------------------------------------------------------------------
@@ -775,7 +784,8 @@ test_reentrant_user_data_destroy (void)
 
   g_assert_finalize_object (g_steal_pointer (&set));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 1 + 8 + 8);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 /* Calls back into the set, then counts the result freed: the count is
@@ -886,7 +896,8 @@ test_reentrant_result_destroy (void)
   g_assert_cmpint (g_atomic_int_get (&re.spawned), ==, 2);
   /* + data 3 and the user_data of the refused spawn */
   g_assert_cmpint (g_atomic_int_get (&counters.destroyed), ==, 6);
-  g_assert_cmpint (counters.results_freed, ==, counters.results_made);
+  g_assert_cmpint (g_atomic_int_get (&counters.results_freed), ==,
+                   g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -1087,7 +1098,8 @@ test_drop_in_callback (gconstpointer data)
   WAIT_UNTIL (d.done);
   WAIT_UNTIL (d.weak == NULL);
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == (kind == 1 ? 8 : 16));
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 static void
@@ -1112,17 +1124,28 @@ drop_set_func (JsTask   *task,
   js_task_return_pointer (task, result_new (data->id), js_test_result_free);
 }
 
+/* A weak notify raising an atomic flag. Not g_object_add_weak_pointer ()
+ * where the last reference may be dropped on a worker thread: GObject
+ * clears that pointer with a plain write, racing with the main thread's
+ * read in WAIT_UNTIL. */
+static void
+set_disposed_cb (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
 static void
 test_drop_in_task (gconstpointer in_thread)
 {
   JsJoinSet *set = js_join_set_new ();
-  gpointer weak = set;
+  gint disposed = 0;
   Data *data = data_new (1);
 
   g_test_summary ("A task function drops the last reference to its own set.");
   counters_reset ();
 
-  g_object_add_weak_pointer (G_OBJECT (set), &weak);
+  g_object_weak_ref (G_OBJECT (set), set_disposed_cb, &disposed);
   data->extra = set;   /* the task owns the only reference */
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn_in_thread (set, cooperative_func, data_new (10 + i), data_destroy);
@@ -1133,9 +1156,10 @@ test_drop_in_task (gconstpointer in_thread)
   for (gint i = 0; i < 4; i++)
     js_join_set_spawn (set, quick_func, data_new (20 + i), data_destroy);
 
-  WAIT_UNTIL (weak == NULL);
+  WAIT_UNTIL (g_atomic_int_get (&disposed));
   WAIT_UNTIL (g_atomic_int_get (&counters.destroyed) == 9);
-  WAIT_UNTIL (counters.results_freed == counters.results_made);
+  WAIT_UNTIL (g_atomic_int_get (&counters.results_freed) ==
+              g_atomic_int_get (&counters.results_made));
 }
 
 int
