@@ -21,12 +21,11 @@
 // - spawn_blocking: Tokio 1.24 has no JoinSet::spawn_blocking (1.26 added
 //   it), so this is what a 1.24 JoinSet user writes: JoinSet::spawn of an
 //   async task that awaits task::spawn_blocking (move || 2 * i). The peer of
-//   js-join-all and js-thread-blocking; an upper bound for Tokio, since
-//   each job is also an async task.
+//   js-join-all and js-thread-blocking. Each job is also an async task.
 // - blocking_handles: task::spawn_blocking (move || 2 * i) per job, the
-//   JoinHandles awaited in spawn order, no JoinSet. Newer Tokio's
-//   JoinSet::spawn_blocking is this plus the set's bookkeeping: a lower
-//   bound for Tokio.
+//   JoinHandles awaited in spawn order, no JoinSet and no async task per
+//   job. Newer Tokio's JoinSet::spawn_blocking is this plus the set's
+//   bookkeeping.
 // - pending: N tasks spawned and not run, heap growth (mallinfo2, one
 //   malloc arena) and RSS growth per task. On current_thread, JoinSet::spawn
 //   without yielding (peer of pending:js-main); on multi_thread,
