@@ -129,7 +129,7 @@ _js_core_task_get_progress (JsTask *task)
   return progress;
 }
 
-/* Returns: (transfer none): valid until the name is changed. */
+/* Returns: (transfer none): valid as long as the task (see set_name). */
 const char *
 _js_core_task_get_name (JsTask *task)
 {
@@ -158,15 +158,18 @@ void
 _js_core_task_set_name (JsTask     *task,
                         const char *name)
 {
-  char *old_name;
+  JsTaskExtra *extra;
 
   _js_core_lock (task->core);
-  old_name = _js_task_name_locked (task);
-  if (name != NULL || old_name != NULL)
-    _js_task_get_extra_locked (task)->name = g_strdup (name);
+  if (name != NULL || _js_task_name_locked (task) != NULL)
+    {
+      /* The old name may have been handed out by get_name(): keep it. */
+      extra = _js_task_get_extra_locked (task);
+      if (extra->name != NULL)
+        extra->old_names = g_slist_prepend (extra->old_names, extra->name);
+      extra->name = g_strdup (name);
+    }
   _js_core_unlock (task->core);
-
-  g_free (old_name);
 }
 
 /* The cancellable of a started task, created on first use: cancelled at

@@ -42,6 +42,9 @@ typedef enum
 typedef struct
 {
   char   *name;
+  GSList *old_names;             /* char *: names replaced by set_name(),
+                                  * kept until the task is finalized so
+                                  * that get_name() never dangles */
   double  progress;
   guint   timeout_ms;            /* 0: none */
   guint   progress_pending : 1;  /* in JsCore.emit_progress_queue */

@@ -58,6 +58,7 @@ static void
 extra_free (JsTaskExtra *extra)
 {
   g_free (extra->name);
+  g_slist_free_full (extra->old_names, g_free);
   g_free (extra);
 }
 
@@ -245,8 +246,8 @@ js_task_get_id (JsTask *task)
  *
  * Gets the name set with [method@Js.Task.set_name].
  *
- * The string belongs to @task and stays valid until the name is set again;
- * do not call this while another thread may be renaming the task.
+ * The string belongs to @task and stays valid as long as @task, even if
+ * another thread renames it meanwhile: safe from any thread.
  *
  * Returns: (nullable): the name of @task
  *
