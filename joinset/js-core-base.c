@@ -35,6 +35,28 @@ _js_core_unref (JsCore *core)
   g_free (core);
 }
 
+/* The whole number of seconds in the environment variable @name, or
+ * @fallback when it is unset or not a number: read once, into @cache (a
+ * static gsize of the caller's, zero-initialized). */
+guint
+_js_core_get_env_seconds (gsize      *cache,
+                          const char *name,
+                          guint       fallback)
+{
+  if (g_once_init_enter (cache))
+    {
+      const char *env = g_getenv (name);
+      guint64 seconds = fallback;
+
+      if (env != NULL &&
+          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
+        seconds = fallback;
+      g_once_init_leave (cache, seconds + 1);
+    }
+
+  return *cache - 1;
+}
+
 static guint64
 get_counter_locked (JsCore        *core,
                     JsCoreCounter  counter)

@@ -364,6 +364,9 @@ _js_core_arm_later_locked (JsCore  *core,
  * ------------------------------------------------------------------------ */
 
 void      _js_core_unref                       (JsCore        *core);
+guint     _js_core_get_env_seconds             (gsize         *cache,
+                                                const char    *name,
+                                                guint          fallback);
 guint64   _js_core_get_counter                 (JsCore        *core,
                                                 JsCoreCounter  counter);
 double    _js_core_get_progress                (JsCore        *core);

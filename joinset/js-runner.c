@@ -97,20 +97,10 @@ drain (JsPoolClient *client)
 static guint
 get_starvation_warning_seconds (void)
 {
-  static gsize value = 0;
+  static gsize cache = 0;
 
-  if (g_once_init_enter (&value))
-    {
-      const char *env = g_getenv ("JS_STARVATION_WARNING_SECONDS");
-      guint64 seconds = JS_STARVATION_WARNING_SECONDS;
-
-      if (env != NULL &&
-          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
-        seconds = JS_STARVATION_WARNING_SECONDS;
-      g_once_init_leave (&value, seconds + 1);
-    }
-
-  return value - 1;
+  return _js_core_get_env_seconds (&cache, "JS_STARVATION_WARNING_SECONDS",
+                                   JS_STARVATION_WARNING_SECONDS);
 }
 
 /* Whether the stall of a core has lasted long enough to warn about, once. */

@@ -19,20 +19,10 @@
 static guint
 get_stuck_warning_seconds (void)
 {
-  static gsize value = 0;
+  static gsize cache = 0;
 
-  if (g_once_init_enter (&value))
-    {
-      const char *env = g_getenv ("JS_SHUTDOWN_WARNING_SECONDS");
-      guint64 seconds = JS_STUCK_WARNING_SECONDS;
-
-      if (env != NULL &&
-          !g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT / 2, &seconds, NULL))
-        seconds = JS_STUCK_WARNING_SECONDS;
-      g_once_init_leave (&value, seconds + 1);
-    }
-
-  return value - 1;
+  return _js_core_get_env_seconds (&cache, "JS_SHUTDOWN_WARNING_SECONDS",
+                                   JS_STUCK_WARNING_SECONDS);
 }
 
 /* Appends 'id ("name")' to @names, after a comma unless it is the first. */
