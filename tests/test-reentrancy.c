@@ -884,6 +884,8 @@ check (Cell    *cell,
     }
 }
 
+static Cell *last_cell;
+
 static void
 run_cell (const CellDef *def)
 {
@@ -921,11 +923,11 @@ run_cell (const CellDef *def)
   if (problems->len > 0)
     g_error ("%s (fired by %s):%s", def->path, def->callback->kick, problems->str);
 
-  js_test_gate_clear (&cell->kicked);
-  js_test_gate_clear (&cell->gate_kick);
-  js_test_gate_clear (&cell->gate_late);
-  g_mutex_clear (&cell->mutex);
-  g_free (cell);
+  /* Not freed: a worker that just counted a destroy notify may still be
+   * reading the cell on its way out (ThreadSanitizer saw it). Each cell
+   * runs in a process of its own, which exits next; the static keeps the
+   * cell reachable, so LeakSanitizer does not report it. */
+  last_cell = cell;
 }
 
 static void
