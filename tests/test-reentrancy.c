@@ -885,6 +885,7 @@ check (Cell    *cell,
 }
 
 static Cell *last_cell;
+static CellDef *cell_defs;
 
 static void
 run_cell (const CellDef *def)
@@ -975,9 +976,10 @@ main (int   argc,
 
   status = g_test_run ();
 
-  for (gsize i = 0; i < n_cells; i++)
-    g_free (defs[i].path);
-  g_free (defs);
+  /* The table is not freed either: a worker may still be reading a cell's
+   * definition from a destroy notify as the process exits (ThreadSanitizer
+   * saw it). It stays reachable through a static for LeakSanitizer. */
+  cell_defs = defs;
 
   return status;
 }
