@@ -884,8 +884,10 @@ check (Cell    *cell,
     }
 }
 
-static Cell *last_cell;
-static CellDef *cell_defs;
+/* Kept reachable for LeakSanitizer (see run_cell() and main()); volatile,
+ * or the compiler drops stores to statics nobody reads. */
+static Cell *volatile last_cell;
+static CellDef *volatile cell_defs;
 
 static void
 run_cell (const CellDef *def)
