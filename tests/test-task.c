@@ -416,6 +416,119 @@ test_return_error_if_cancelled (void)
 }
 
 /* ------------------------------------------------------------------------
+ * Lazy cancellables
+ * ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  JsTask       *task;        /* held by the test while the function runs */
+  GCancellable *made;        /* what get_cancellable() gave after the abort */
+  gboolean      was_cancelled_before;
+} Lazy;
+
+/* Keeps running: the test aborts it, then looks at it. */
+static void
+hold_func (JsTask   *task,
+           gpointer  user_data)
+{
+  Lazy *lazy = user_data;
+
+  g_assert_false (js_task_is_cancelled (task));
+  lazy->task = g_object_ref (task);
+}
+
+static void
+test_lazy_cancellable (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsTask) joined = NULL;
+  Lazy lazy = { 0 };
+  guint64 id;
+
+  g_test_summary ("A task has no cancellable until asked: aborting one "
+                  "that has none sets the flag js_task_is_cancelled() "
+                  "reads, and the cancellable made afterwards is already "
+                  "cancelled; every call returns the same object");
+
+  id = js_join_set_spawn (set, hold_func, &lazy, NULL);
+  /* Not started yet: no cancellable, not cancelled. */
+  while (lazy.task == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (js_task_is_cancelled (lazy.task));
+
+  g_assert_true (js_join_set_abort (set, id));
+  g_assert_true (js_task_is_cancelled (lazy.task));
+
+  lazy.made = js_task_get_cancellable (lazy.task);
+  g_assert_nonnull (lazy.made);
+  g_assert_true (g_cancellable_is_cancelled (lazy.made));
+  g_assert_true (js_task_get_cancellable (lazy.task) == lazy.made);
+  g_assert_true (js_task_return_error_if_cancelled (lazy.task));
+
+  joined = js_join_set_try_join_next (set);
+  g_assert_nonnull (joined);
+  g_assert_cmpint (js_task_propagate_int (joined, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&lazy.task);
+}
+
+/* Made before the abort: the abort cancels it. Cancelled by the task's own
+ * code: is_cancelled() sees that too. */
+static void
+ask_then_hold_func (JsTask   *task,
+                    gpointer  user_data)
+{
+  Lazy *lazy = user_data;
+  GCancellable *cancellable = js_task_get_cancellable (task);
+
+  g_assert_nonnull (cancellable);
+  lazy->was_cancelled_before = g_cancellable_is_cancelled (cancellable);
+  lazy->made = cancellable;
+  /* Published last: the test may be waiting in another thread. */
+  g_atomic_pointer_set (&lazy->task, g_object_ref (task));
+}
+
+static void
+test_lazy_cancellable_made_first (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(JsTask) joined = NULL;
+  Lazy lazy = { 0 };
+  guint64 id;
+
+  g_test_summary ("A cancellable made while the task runs is cancelled by "
+                  "a later abort, and one cancelled by the task's own code "
+                  "makes js_task_is_cancelled() true");
+
+  id = js_join_set_spawn_in_thread (set, ask_then_hold_func, &lazy, NULL);
+  while (g_atomic_pointer_get (&lazy.task) == NULL)
+    g_thread_yield ();
+  g_assert_false (lazy.was_cancelled_before);
+  g_assert_false (js_task_is_cancelled (lazy.task));
+  g_assert_true (js_join_set_abort (set, id));
+  g_assert_true (g_cancellable_is_cancelled (lazy.made));
+  g_assert_true (js_task_is_cancelled (lazy.task));
+  joined = js_join_set_try_join_next (set);
+  g_assert_nonnull (joined);
+  g_clear_object (&lazy.task);
+
+  /* A cancellable the task's code cancels itself. */
+  memset (&lazy, 0, sizeof lazy);
+  id = js_join_set_spawn (set, ask_then_hold_func, &lazy, NULL);
+  while (lazy.task == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (lazy.made);
+  g_assert_true (js_task_is_cancelled (lazy.task));
+  g_assert_true (js_task_return_error_if_cancelled (lazy.task));
+  g_clear_object (&lazy.task);
+  g_clear_object (&joined);
+  joined = js_join_set_try_join_next (set);
+  g_assert_nonnull (joined);
+  g_assert_true (js_task_had_error (joined));
+}
+
+/* ------------------------------------------------------------------------
  * Identity: completed, name, cancellable
  * ------------------------------------------------------------------------ */
 
@@ -805,6 +918,8 @@ main (int   argc,
   g_test_add_func ("/join-set/task/return-error", test_return_error);
   g_test_add_func ("/join-set/task/return-error-if-cancelled", test_return_error_if_cancelled);
   g_test_add_func ("/join-set/task/identity", test_identity);
+  g_test_add_func ("/join-set/task/lazy-cancellable", test_lazy_cancellable);
+  g_test_add_func ("/join-set/task/lazy-cancellable-made-first", test_lazy_cancellable_made_first);
   g_test_add_func ("/join-set/task/return-later-main", test_return_later_main);
   g_test_add_func ("/join-set/task/return-later-thread", test_return_later_thread);
   g_test_add_func ("/join-set/task/abandoned", test_abandoned);
