@@ -114,9 +114,8 @@ cat >"$work/consumer/consumer.c" <<'EOF'
 #endif
 
 static void
-square (JsTask       *task,
-        GCancellable *cancellable,
-        gpointer      user_data)
+square (JsTask   *task,
+        gpointer  user_data)
 {
   gssize n = GPOINTER_TO_SIZE (user_data);
 
@@ -124,9 +123,8 @@ square (JsTask       *task,
 }
 
 static void
-never_runs (JsTask       *task,
-            GCancellable *cancellable,
-            gpointer      user_data)
+never_runs (JsTask   *task,
+            gpointer  user_data)
 {
   g_error ("A task aborted before it started must never run");
 }
