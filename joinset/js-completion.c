@@ -266,12 +266,13 @@ _js_completion_abort_with_error_locked (JsCore   *core,
       /* A task that never asked for its cancellable only gets the flag:
        * js_task_get_cancellable() hands out a cancelled one later. */
       g_atomic_int_or (&task->cancel_state, JS_TASK_ABORTED);
-      if (task->cancellable == NULL)
-        ;
-      else if ((core->disposed || cancel_in_context) && !task->in_thread)
-        _js_flush_add_cancel_in_context (flush, g_object_ref (task->cancellable));
-      else
-        _js_flush_add_cancel (flush, g_object_ref (task->cancellable));
+      if (task->cancellable != NULL)
+        {
+          if ((core->disposed || cancel_in_context) && !task->in_thread)
+            _js_flush_add_cancel_in_context (flush, g_object_ref (task->cancellable));
+          else
+            _js_flush_add_cancel (flush, g_object_ref (task->cancellable));
+        }
     }
   else if (task->user_data_destroy != NULL)
     {
@@ -328,6 +329,24 @@ _js_completion_abort_all_locked (JsCore  *core,
   abort_queue_locked (core, &core->running, flush);
 }
 
+/* Results nobody joined: freed (after the lock). */
+static void
+drop_completed_locked (JsCore  *core,
+                       JsFlush *flush)
+{
+  GList *link;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+    {
+      JsTask *task = link->data;
+
+      task->state = JS_TASK_JOINED;
+      _js_flush_add_unref (flush, task);
+    }
+}
+
 /* Drops every task, for a set being disposed: unfinished ones are aborted
  * (queued ones never run, running ones are cancelled), results nobody
  * joined are freed. As the core is disposed, completion keeps nothing. */
@@ -342,14 +361,7 @@ _js_completion_drop_all_locked (JsCore  *core,
   g_assert (core->disposed);
 
   _js_completion_abort_all_locked (core, flush);
-
-  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
-    {
-      JsTask *task = link->data;
-
-      task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (flush, task);
-    }
+  drop_completed_locked (core, flush);
 
   /* Detached tasks that have not started need the set to run: they are
    * dropped with it. */
@@ -414,13 +426,7 @@ _js_completion_detach_all (JsCore *core)
 
   _js_core_lock (core);
 
-  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
-    {
-      JsTask *task = link->data;
-
-      task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (&flush, task);
-    }
+  drop_completed_locked (core, &flush);
 
   while ((link = g_queue_pop_head_link (&core->running)) != NULL)
     {
