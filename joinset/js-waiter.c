@@ -30,6 +30,7 @@ struct _JsWaiter
   guint       iterating : 1;
   guint       timed_out : 1; /* the deadline passed before it was queued */
   GThread    *thread;      /* SYNC: the thread that waits */
+  JsWaiter   *outer;       /* SYNC: the blocking join this one is nested in */
   JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
   GPtrArray  *all;         /* ALL: the tasks handed over so far */
   GTask      *gtask;       /* owned while pending */
@@ -677,6 +678,39 @@ on_sync_cancelled (GCancellable *cancellable,
   _js_core_unlock_and_flush (core, &flush);
 }
 
+/* The innermost blocking join of this thread, whatever its set: a chain
+ * through JsWaiter.outer, on the stack of the thread. */
+static GPrivate innermost_sync;
+
+/* A join nested in @w's thread was queued after an outer join of the same
+ * set got a task it cannot return yet (the outer one is below on the
+ * stack, inside the dispatch that runs the inner one's caller). The inner
+ * one takes that task, and the outer one waits again, first in line: a
+ * thread task spawned by a main-context task that then blocks for it must
+ * not go to the join that waits for the main-context task itself. */
+static gboolean
+take_from_outer_locked (JsCore   *core,
+                        JsWaiter *w)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  for (JsWaiter *outer = w->outer; outer != NULL; outer = outer->outer)
+    {
+      if (outer->core != core || !outer->done || outer->cancelled ||
+          outer->task == NULL)
+        continue;
+
+      w->task = g_steal_pointer (&outer->task);
+      w->done = TRUE;
+      outer->done = FALSE;
+      g_queue_push_head_link (&core->waiters, &outer->link);
+      outer->queue = &core->waiters;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Queues a blocking join. Nested blocking joins of one thread (a task
  * function, run by an outer join_next()'s iteration, that blocks in
  * join_next() itself) are served innermost first: the outer one cannot
@@ -688,6 +722,9 @@ queue_sync_locked (JsCore   *core,
   GList *link;
 
   JS_CORE_ASSERT_LOCKED (core);
+
+  if (take_from_outer_locked (core, w))
+    return;
 
   for (link = core->waiters.head; link != NULL; link = link->next)
     {
@@ -768,6 +805,7 @@ _js_waiter_join_next (JsCore        *core,
   w.core = core;
   w.kind = JS_WAIT_SYNC;
   w.thread = g_thread_self ();
+  w.outer = g_private_get (&innermost_sync);
 
   _js_core_lock (core);
   queue_sync_locked (core, &w);
@@ -780,12 +818,15 @@ _js_waiter_join_next (JsCore        *core,
   if (served)
     return g_steal_pointer (&w.task);
 
+  g_private_set (&innermost_sync, &w);
+
   if (cancellable != NULL)
     cancelled_id = g_cancellable_connect (cancellable,
                                           G_CALLBACK (on_sync_cancelled),
                                           &w, NULL);
 
   wait_sync (core, &w);
+  g_private_set (&innermost_sync, w.outer);
 
   if (cancelled_id != 0)
     g_cancellable_disconnect (cancellable, cancelled_id);

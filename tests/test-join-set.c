@@ -1243,6 +1243,62 @@ nested_join_func (JsTask   *task,
   js_task_return_int (task, 1);
 }
 
+/* nested_join_func, but the thread task finishes before the inner join
+ * starts: the outer join, already waiting, is served with it first. */
+static void
+nested_join_late_func (JsTask   *task,
+                       gpointer  user_data)
+{
+  JsJoinSet *set = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsTask) inner = NULL;
+  Record record = { .value = 7 };
+  gint64 deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
+
+  js_join_set_spawn_in_thread (set, record_run, &record, NULL);
+  while (js_join_set_get_n_finished (set) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+
+  inner = js_join_set_join_next (set, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (inner);
+  g_assert_cmpint (js_task_propagate_int (inner, NULL), ==, 7);
+
+  js_task_return_int (task, 1);
+}
+
+static void
+test_join_next_nested_finished_first (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_summary ("A nested blocking join gets the task that finished "
+                      "just before it started, although the outer join "
+                      "that runs its caller was served with it already: "
+                      "the outer one waits again (it deadlocked before)");
+      g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  else
+    {
+      g_autoptr(JsJoinSet) set = js_join_set_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsTask) outer = NULL;
+
+      js_join_set_spawn (set, nested_join_late_func, set, NULL);
+      outer = js_join_set_join_next (set, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (outer);
+      g_assert_cmpint (js_task_propagate_int (outer, NULL), ==, 1);
+      g_assert_null (js_join_set_join_next (set, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_join_next_nested (void)
 {
@@ -2221,6 +2277,8 @@ main (int   argc,
   g_test_add_data_func ("/join-set/join-next/from-worker-polling", GINT_TO_POINTER (FALSE), test_join_next_worker_polled);
   g_test_add_data_func ("/join-set/join-next/from-worker-iterating", GINT_TO_POINTER (TRUE), test_join_next_worker_polled);
   g_test_add_func ("/join-set/join-next/nested", test_join_next_nested);
+  g_test_add_func ("/join-set/join-next/nested-finished-first",
+                   test_join_next_nested_finished_first);
   g_test_add_func ("/join-set/join-next/cancel-owner", test_join_next_cancel_owner);
   g_test_add_func ("/join-set/join-next/cancel-waiting", test_join_next_cancel_waiting);
   g_test_add_func ("/join-set/join-all/order", test_join_all_order);
