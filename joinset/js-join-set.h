@@ -115,6 +115,12 @@ guint64       js_join_set_spawn_full              (JsJoinSet           *self,
                                                    JsTaskFunc           func,
                                                    gpointer             user_data,
                                                    GDestroyNotify       user_data_destroy);
+JS_AVAILABLE_IN_ALL
+guint64       js_join_set_spawn_async             (JsJoinSet           *self,
+                                                   JsAsyncStartFunc     start,
+                                                   JsAsyncFinishFunc    finish,
+                                                   gpointer             user_data,
+                                                   GDestroyNotify       user_data_destroy);
 
 /* Joining */
 JS_AVAILABLE_IN_ALL

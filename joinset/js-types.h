@@ -42,4 +42,52 @@ typedef struct _JsTask    JsTask;
 typedef void (*JsTaskFunc) (JsTask   *task,
                             gpointer  user_data);
 
+/**
+ * JsAsyncStartFunc:
+ * @task: (transfer none): the task the operation is
+ * @cancellable: (transfer none): the task's cancellable, to pass to the
+ *   operation
+ * @callback: (scope async) (closure callback_data): the callback to pass
+ *   to the operation
+ * @callback_data: the data to pass with @callback
+ * @user_data: (closure): the data passed to
+ *   [method@Js.JoinSet.spawn_async]
+ *
+ * Starts the asynchronous operation of a task spawned with
+ * [method@Js.JoinSet.spawn_async]: calls one `_async` function with
+ * @cancellable, @callback and @callback_data. Called in the set's main
+ * context.
+ *
+ * Since: 1.0
+ */
+typedef void (*JsAsyncStartFunc) (JsTask              *task,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             callback_data,
+                                  gpointer             user_data);
+
+/**
+ * JsAsyncFinishFunc:
+ * @source_object: (nullable) (transfer none): the source object of the
+ *   operation
+ * @result: (transfer none): the result of the operation
+ * @value: (out caller-allocates): where to put the operation's value, if
+ *   it has one: an unset `GValue` to initialize and fill
+ * @error: the operation's error
+ *
+ * Finishes the asynchronous operation of a task spawned with
+ * [method@Js.JoinSet.spawn_async]: calls its `_finish` function with
+ * @source_object and @result, and hands the outcome over. Called in the
+ * set's main context.
+ *
+ * Returns: %TRUE if the operation succeeded, %FALSE with @error set if it
+ *   failed
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*JsAsyncFinishFunc) (GObject       *source_object,
+                                       GAsyncResult  *result,
+                                       GValue        *value,
+                                       GError       **error);
+
 G_END_DECLS
