@@ -21,6 +21,7 @@ packages="
   valgrind
   libgtk-4-dev xvfb xauth dbus-daemon fonts-cantarell adwaita-icon-theme
   gir1.2-gdkpixbuf-2.0
+  abigail-tools git
 "
 
 as_root=""
