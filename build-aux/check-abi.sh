@@ -43,13 +43,15 @@ dump () {
     --no-corpus-path "$work/$1/lib/libjoinset-1.so"
 }
 
-# Compares the baseline with the library in $work/$1: 0 when compatible.
+# Compares the baseline with the library in $work/$1 (dumped the same way):
+# 0 when compatible. Additions are compatible (--no-added-syms); any other
+# change fails, whether abidiff calls it incompatible (8: a removed
+# symbol) or only a change (4: a changed parameter, return or struct).
 compare () {
   status=0
-  abidiff --headers-dir2 "$work/$1/include/joinset-1/joinset" \
-    --drop-private-types --no-added-syms \
-    "$baseline" "$work/$1/lib/libjoinset-1.so" >"$work/$1-report.txt" 2>&1 ||
-    status=$?
+  dump "$1" > "$work/$1.abi"
+  abidiff --no-added-syms "$baseline" "$work/$1.abi" \
+    >"$work/$1-report.txt" 2>&1 || status=$?
   # abidiff's exit status is a bit mask: 1 error, 2 usage error, 4 an ABI
   # change, 8 an incompatible ABI change.
   if [ $((status & 3)) -ne 0 ]; then
@@ -57,7 +59,7 @@ compare () {
     echo "not ok: abidiff failed (status $status)"
     exit 1
   fi
-  return $((status & 8))
+  return $((status & 12))
 }
 
 case "$mode" in
@@ -67,8 +69,7 @@ case "$mode" in
     if compare current; then
       echo "ok: the ABI of libjoinset-1.so.0 is compatible with its baseline"
       # Additions are compatible; show them for the release notes.
-      abidiff --headers-dir2 "$work/current/include/joinset-1/joinset" \
-        --drop-private-types "$baseline" "$work/current/lib/libjoinset-1.so" || true
+      abidiff "$baseline" "$work/current.abi" || true
     else
       cat "$work/current-report.txt"
       echo "not ok: an incompatible ABI change (see above); a change of this kind needs a new soname and a new baseline"
@@ -84,6 +85,22 @@ case "$mode" in
 
   --self-check)
     test -f "$baseline" || { echo "not ok: no baseline $baseline"; exit 1; }
+    # An addition passes: a new exported function.
+    git -C "$srcdir" archive --format=tar --prefix=added/ HEAD | tar -x -C "$work"
+    printf '\nJS_AVAILABLE_IN_ALL\nvoid js_join_set_abi_self_check (void);\n' \
+      >> "$work/added/joinset/js-join-set.h"
+    printf '\nvoid\njs_join_set_abi_self_check (void)\n{\n}\n' \
+      >> "$work/added/joinset/js-join-set.c"
+    build "$work/added" added
+    if ! compare added; then
+      cat "$work/added-report.txt"
+      echo "not ok: the ABI check fails on an added function"
+      exit 1
+    fi
+    grep -q "js_join_set_abi_self_check" "$work/added.abi" ||
+      { echo "not ok: the added function is not in the new ABI"; exit 1; }
+    echo "ok: an added function passes"
+
     git -C "$srcdir" archive --format=tar --prefix=mutated/ HEAD | tar -x -C "$work"
     # A removed function: js_join_set_detach_all() is no longer exported.
     perl -0pi -e 's/JS_AVAILABLE_IN_ALL\n(void\s+js_join_set_detach_all)/$1/' \
