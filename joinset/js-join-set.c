@@ -157,6 +157,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/**
+ * JsJoinSetClass:
+ *
+ * The class structure of [class@Js.JoinSet]. The type is final: it cannot be
+ * subclassed, and its class structure has no virtual functions and
+ * nothing public.
+ *
+ * Since: 1.0
+ */
 G_DEFINE_FINAL_TYPE (JsJoinSet, js_join_set, G_TYPE_OBJECT)
 
 static void

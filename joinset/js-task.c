@@ -38,6 +38,15 @@
 #include "js-join-error.h"
 #include "js-core-private.h"
 
+/**
+ * JsTaskClass:
+ *
+ * The class structure of [class@Js.Task]. The type is final: it cannot be
+ * subclassed, and its class structure has no virtual functions and
+ * nothing public.
+ *
+ * Since: 1.0
+ */
 G_DEFINE_FINAL_TYPE (JsTask, js_task, G_TYPE_OBJECT)
 
 /* Most of what a pending task costs (docs/performance.md): keep it within
