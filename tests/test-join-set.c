@@ -1225,38 +1225,22 @@ test_join_next_worker_polled (gconstpointer blocking)
   g_assert_finalize_object (g_steal_pointer (&set));
 }
 
+/* A main-context task that spawns a thread task and blocks in join_next()
+ * for it, inside the outer join_next() that runs it. With @finish_first
+ * (user_data of the set's first task), the thread task finishes before the
+ * inner join starts, so the outer join, already waiting, is served with it
+ * first. */
 static void
-nested_join_func (JsTask   *task,
-                  gpointer  user_data)
+nested_join_run (JsJoinSet *set,
+                 gboolean   finish_first)
 {
-  JsJoinSet *set = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsTask) inner = NULL;
-  Record record = { .value = 7 };
-
-  js_join_set_spawn_in_thread (set, record_run, &record, NULL);
-  inner = js_join_set_join_next (set, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (inner);
-  g_assert_cmpint (js_task_propagate_int (inner, NULL), ==, 7);
-
-  js_task_return_int (task, 1);
-}
-
-/* nested_join_func, but the thread task finishes before the inner join
- * starts: the outer join, already waiting, is served with it first. */
-static void
-nested_join_late_func (JsTask   *task,
-                       gpointer  user_data)
-{
-  JsJoinSet *set = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsTask) inner = NULL;
   Record record = { .value = 7 };
   gint64 deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
 
   js_join_set_spawn_in_thread (set, record_run, &record, NULL);
-  while (js_join_set_get_n_finished (set) == 0)
+  while (finish_first && js_join_set_get_n_finished (set) == 0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (1000);
@@ -1266,22 +1250,35 @@ nested_join_late_func (JsTask   *task,
   g_assert_no_error (error);
   g_assert_nonnull (inner);
   g_assert_cmpint (js_task_propagate_int (inner, NULL), ==, 7);
+}
 
+static void
+nested_join_func (JsTask   *task,
+                  gpointer  user_data)
+{
+  nested_join_run (user_data, FALSE);
   js_task_return_int (task, 1);
 }
 
 static void
-test_join_next_nested_finished_first (void)
+nested_join_late_func (JsTask   *task,
+                       gpointer  user_data)
+{
+  nested_join_run (user_data, TRUE);
+  js_task_return_int (task, 1);
+}
+
+/* Runs @func as the outer task, in a subprocess: a deadlock fails the test
+ * instead of hanging it. */
+static void
+nested_join_test (JsTaskFunc  func,
+                  const char *summary)
 {
   if (!g_test_subprocess ())
     {
-      g_test_summary ("A nested blocking join gets the task that finished "
-                      "just before it started, although the outer join "
-                      "that runs its caller was served with it already: "
-                      "the outer one waits again (it deadlocked before)");
+      g_test_summary (summary);
       g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
       g_test_trap_assert_passed ();
-      return;
     }
   else
     {
@@ -1289,7 +1286,7 @@ test_join_next_nested_finished_first (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(JsTask) outer = NULL;
 
-      js_join_set_spawn (set, nested_join_late_func, set, NULL);
+      js_join_set_spawn (set, func, set, NULL);
       outer = js_join_set_join_next (set, NULL, &error);
       g_assert_no_error (error);
       g_assert_nonnull (outer);
@@ -1302,31 +1299,21 @@ test_join_next_nested_finished_first (void)
 static void
 test_join_next_nested (void)
 {
-  if (!g_test_subprocess ())
-    {
-      g_test_summary ("Nested blocking joins on one thread serve the "
-                      "innermost first: a main-context task that blocks in "
-                      "join_next() for the thread task it spawned gets it, "
-                      "while the outer join_next() that runs it waits");
-      /* A deadlock fails the test instead of hanging it. */
-      g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
-  else
-    {
-      g_autoptr(JsJoinSet) set = js_join_set_new ();
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsTask) outer = NULL;
+  nested_join_test (nested_join_func,
+                    "Nested blocking joins on one thread serve the "
+                    "innermost first: a main-context task that blocks in "
+                    "join_next() for the thread task it spawned gets it, "
+                    "while the outer join_next() that runs it waits");
+}
 
-      js_join_set_spawn (set, nested_join_func, set, NULL);
-      outer = js_join_set_join_next (set, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (outer);
-      g_assert_cmpint (js_task_propagate_int (outer, NULL), ==, 1);
-      g_assert_null (js_join_set_join_next (set, NULL, &error));
-      g_assert_no_error (error);
-    }
+static void
+test_join_next_nested_finished_first (void)
+{
+  nested_join_test (nested_join_late_func,
+                    "A nested blocking join gets the task that finished "
+                    "just before it started, although the outer join "
+                    "that runs its caller was served with it already: "
+                    "the outer one waits again (it deadlocked before)");
 }
 
 typedef struct
