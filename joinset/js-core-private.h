@@ -24,7 +24,7 @@
  *   js-timeout.c         where a task's timeout is started, and fires
  *   js-runner.c          where task functions are called: drainers on the
  *                        pool, main-context tasks from the set's source
- *   js-shutdown.c        shutdown_async: close, abort, wait; the warning
+ *   js-shutdown.c        shutdown_async: abort, empty the set, wait; the warning
  *                        about a shutdown stuck on a task
  *   js-core-task.c       what a JsTask asks of its core (return, abandon,
  *                        progress, name)
