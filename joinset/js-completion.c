@@ -141,8 +141,9 @@ joinable_locked (JsCore      *core,
   return joinable;
 }
 
-/* Keeps @joinable for a join, or frees it at once in a set that discards
- * results, and queues task-finished for it if anyone listens. */
+/* Hands @joinable to the join by id that waits for it, keeps it for a
+ * join, or frees it at once in a set that discards results, and queues
+ * task-finished for it if anyone listens. */
 static void
 keep_locked (JsCore  *core,
              JsTask  *joinable,
@@ -151,6 +152,18 @@ keep_locked (JsCore  *core,
              JsFlush *flush)
 {
   JS_CORE_ASSERT_LOCKED (core);
+
+  /* A join by id waits for it: handed over, even in a set that discards
+   * results (the join asked for it). */
+  if (_js_waiter_claim_locked (core, joinable, flush))
+    {
+      if (emit_finished)
+        {
+          g_queue_push_tail (&core->emit_finished_queue, g_object_ref (joinable));
+          _js_core_arm_locked (core, flush);
+        }
+      return;
+    }
 
   if (!core->discard_results)
     {
@@ -440,8 +453,28 @@ _js_completion_detach_all (JsCore *core)
 
   _js_id_table_remove_all (&core->tasks);
   core->length = 0;
+  _js_waiter_fail_claims_locked (core, &flush);
   _js_core_arm_locked (core, &flush);
   _js_waiter_serve_locked (core, &flush);
 
   _js_core_unlock_and_flush (core, &flush);
+}
+
+/* For a shutdown: aborts every unfinished task (pending joins are served
+ * with the aborted tasks first, joins by id included), then frees the
+ * results nobody joined. The set is empty afterwards. */
+void
+_js_completion_clear_locked (JsCore  *core,
+                             JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  _js_completion_abort_all_locked (core, flush);
+  drop_completed_locked (core, flush);
+
+  /* Every task left was completed, and is dropped now. */
+  _js_id_table_remove_all (&core->tasks);
+  core->length = 0;
+  _js_core_arm_locked (core, flush);
+  _js_waiter_serve_locked (core, flush);
 }

@@ -20,12 +20,14 @@ _js_core_unref (JsCore *core)
   g_assert (core->waiters.length == 0);
   g_assert (core->shutdowns.length == 0);
   g_assert (core->deliver.length == 0);
+  g_assert (core->claims == NULL || g_hash_table_size (core->claims) == 0);
 
   g_assert (core->emit_finished_queue.length == 0);
   g_assert (core->emit_progress_queue.length == 0);
   g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
 
   g_clear_pointer (&core->timers, g_hash_table_unref);
+  g_clear_pointer (&core->claims, g_hash_table_unref);
   _js_id_table_clear (&core->tasks);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);
@@ -76,7 +78,8 @@ get_counter_locked (JsCore        *core,
     case JS_CORE_N_SPAWNED:
       return core->n_spawned;
     case JS_CORE_CLOSED:
-      return core->closed;
+      /* Spawns are refused while a shutdown waits, too. */
+      return core->closed || core->shutdowns.length > 0;
     default:
       g_assert_not_reached ();
     }

@@ -24,7 +24,7 @@
  *   js-timeout.c         where a task's timeout is started, and fires
  *   js-runner.c          where task functions are called: drainers on the
  *                        pool, main-context tasks from the set's source
- *   js-shutdown.c        shutdown_async: close, abort, wait; the warning
+ *   js-shutdown.c        shutdown_async: abort, empty the set, wait; the warning
  *                        about a shutdown stuck on a task
  *   js-core-task.c       what a JsTask asks of its core (return, abandon,
  *                        progress, name)
@@ -76,7 +76,11 @@
  *            running). Kept in core->lingering to name it if a shutdown
  *            gets stuck.
  * detached   let go by detach_all(): runs on, nobody joins it.
- * closed     refuses new tasks (shutdown, parent cancelled, dispose).
+ * closed     refuses new tasks for good (close, parent cancelled,
+ *            dispose). While a shutdown waits (core->shutdowns is not
+ *            empty) spawns are refused too; the set reopens after it.
+ * claim      a join by id waiting for its task: while it waits, the task
+ *            is its own, and no other join takes it (core->claims).
  * disposed   the JsJoinSet is gone: everything completes into nothing.
  *
  * Locking
@@ -157,6 +161,7 @@ typedef enum
   JS_WAIT_ALL,             /* join_all_async, join_all_timeout_async */
   JS_WAIT_SYNC,            /* join_next, on the caller's stack */
   JS_WAIT_SHUTDOWN,        /* shutdown_async */
+  JS_WAIT_ID,              /* join_by_id_async */
 } JsWaitKind;
 
 typedef struct _JsWaiter JsWaiter;
@@ -199,6 +204,9 @@ struct _JsCore
   GQueue           shutdowns;      /* JsWaiter SHUTDOWN */
   GQueue           deliver;        /* JsWaiter served, for the source to
                                     * deliver */
+  GHashTable      *claims;         /* &waiter->id → JsWaiter: the joins by
+                                    * id (async or blocking) that wait for
+                                    * a task; NULL until needed */
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
 
   /* For the observer, emitted by the source. */
@@ -412,6 +420,22 @@ JsTask   *_js_waiter_join_next                 (JsCore        *core,
                                                 GCancellable  *cancellable,
                                                 GError       **error);
 JsTask   *_js_waiter_try_join_next             (JsCore        *core);
+void      _js_waiter_join_by_id_async          (JsCore              *core,
+                                                GObject             *set,
+                                                guint64              id,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data,
+                                                gpointer             source_tag);
+JsTask   *_js_waiter_join_by_id                (JsCore        *core,
+                                                guint64        id,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
+gboolean  _js_waiter_claim_locked              (JsCore        *core,
+                                                JsTask        *joinable,
+                                                JsFlush       *flush);
+void      _js_waiter_fail_claims_locked        (JsCore        *core,
+                                                JsFlush       *flush);
 
 /* ------------------------------------------------------------------------
  * js-run-queue.c
@@ -454,6 +478,8 @@ gboolean  _js_completion_abort                 (JsCore        *core,
                                                 guint64        id);
 void      _js_completion_abort_all             (JsCore        *core);
 void      _js_completion_detach_all            (JsCore        *core);
+void      _js_completion_clear_locked          (JsCore        *core,
+                                                JsFlush       *flush);
 
 /* ------------------------------------------------------------------------
  * js-timeout.c
@@ -519,6 +545,7 @@ JsCore   *_js_core_new                         (GObject              *set,
 void      _js_core_dispose                     (JsCore        *core);
 void      _js_core_parent_cancelled            (GCancellable  *cancellable,
                                                 JsCore        *core);
+void      _js_core_close                       (JsCore        *core);
 gboolean  _js_core_set_policy                  (JsCore        *core,
                                                 JsCorePolicy   policy,
                                                 guint          value);

@@ -120,6 +120,7 @@ _js_core_dispose (JsCore *core)
    * and the joins it had yet to deliver complete through their GTask, or
    * an idle in the set's context. */
   _js_waiter_serve_locked (core, &flush);
+  _js_waiter_fail_claims_locked (core, &flush);
   _js_waiter_deliver_later_locked (core, &flush);
 
   _js_core_unlock_and_flush (core, &flush);
@@ -140,6 +141,16 @@ _js_core_parent_cancelled (GCancellable *cancellable,
   core->closed = TRUE;
   _js_completion_abort_all_locked (core, &flush);
   _js_core_unlock_and_flush (core, &flush);
+}
+
+/* js_join_set_close(): later spawns are refused; the tasks of the set go
+ * on. */
+void
+_js_core_close (JsCore *core)
+{
+  _js_core_lock (core);
+  core->closed = TRUE;
+  _js_core_unlock (core);
 }
 
 /* Sets @policy to @value (a boolean for the flags). Returns whether it

@@ -34,6 +34,11 @@ G_BEGIN_DECLS
  *   before it returned a result: the task function forgot to call one of
  *   the `js_task_return_*()` functions. This is the analog of a panicking
  *   task in Tokio.
+ * @JS_JOIN_ERROR_UNKNOWN_TASK: a join by id
+ *   ([method@Js.JoinSet.join_by_id_async]) named a task that is not in the
+ *   set: it was never spawned, was joined already, or left the set
+ *   ([method@Js.JoinSet.detach_all], [method@Js.JoinSet.shutdown_async],
+ *   [property@Js.JoinSet:discard-results]). Since: 1.0
  *
  * Errors in the [error@Js.JoinError] domain.
  *
@@ -42,6 +47,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   JS_JOIN_ERROR_ABANDONED,
+  JS_JOIN_ERROR_UNKNOWN_TASK,
 } JsJoinError;
 
 JS_AVAILABLE_IN_ALL

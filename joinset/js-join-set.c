@@ -64,9 +64,11 @@
  * once), and a running task's cancellable is cancelled. Either way the task
  * joins at once with `G_IO_ERROR_CANCELLED`; whatever a running function
  * returns afterwards is freed. Cancelling the set's parent
- * [property@Js.JoinSet:cancellable] aborts every task and closes the set,
- * and [method@Js.JoinSet.shutdown_async] does the same and waits until no
- * task function is running any more.
+ * [property@Js.JoinSet:cancellable] aborts every task and closes the set.
+ * [method@Js.JoinSet.shutdown_async] aborts every task, empties the set
+ * and waits until no task function is running any more, as Tokio's
+ * `shutdown` does; [method@Js.JoinSet.close] refuses new tasks and lets
+ * the others finish, as tokio-util's `TaskTracker::close` does.
  *
  * Dropping the last reference to the set aborts every unfinished task,
  * never runs the queued ones, and frees every result nobody joined. Tasks
@@ -1032,8 +1034,9 @@ js_join_set_is_empty (JsJoinSet *self)
  * js_join_set_is_closed:
  * @self: a set
  *
- * Tells whether the set refuses new tasks: its parent cancellable was
- * cancelled or [method@Js.JoinSet.shutdown_async] was called.
+ * Tells whether the set refuses new tasks: it was closed with
+ * [method@Js.JoinSet.close], its parent cancellable was cancelled, or a
+ * [method@Js.JoinSet.shutdown_async] is waiting (until it completes).
  *
  * Returns: %TRUE if spawning returns 0
  *
@@ -1171,8 +1174,8 @@ spawn_internal (JsJoinSet      *self,
  * inside this call, but from a later iteration of that context. It may
  * complete its task later, from the callback of an `_async` operation.
  *
- * Safe from any thread. When the set is closed (its parent cancellable was
- * cancelled, or it is shutting down), nothing is spawned: @user_data is
+ * Safe from any thread. When the set is closed (see
+ * [method@Js.JoinSet.is_closed]), nothing is spawned: @user_data is
  * destroyed at once and 0 is returned.
  *
  * Returns: the id of the task, unique within the set, or 0 if the set is
@@ -1551,6 +1554,122 @@ js_join_set_join_all_timeout_finish (JsJoinSet     *self,
 }
 
 /**
+ * js_join_set_join_by_id_async:
+ * @self: a set
+ * @id: the id of a task of the set, as the spawn call returned it
+ * @cancellable: (nullable): a cancellable for this join
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Waits for one task, the one @id names, and takes it, leaving the other
+ * tasks in the set: the analogue of awaiting one `JoinHandle` in Tokio.
+ *
+ * While it waits, the task is this join's: no other join takes it
+ * ([method@Js.JoinSet.join_next_async], [method@Js.JoinSet.join_all_async]
+ * and [method@Js.JoinSet.try_join_next] wait for it to be handed over,
+ * then go on without it), even in a set that
+ * [discards results][property@Js.JoinSet:discard-results]. A task has one
+ * consumer: while one join by id waits for it, another one for the same
+ * id fails at once with `G_IO_ERROR_PENDING`. An id that is not in the set
+ * (never spawned, 0, joined already, detached or freed by a shutdown)
+ * fails at once with %JS_JOIN_ERROR_UNKNOWN_TASK, and so does a pending
+ * join whose task leaves the set without an outcome
+ * ([method@Js.JoinSet.detach_all]).
+ *
+ * An aborted task (by [method@Js.JoinSet.abort], a timeout or a shutdown)
+ * is handed over at once; its `js_task_propagate_*()` function then
+ * reports `G_IO_ERROR_CANCELLED`. Cancelling @cancellable fails this join
+ * with `G_IO_ERROR_CANCELLED` and gives the task back to the other joins,
+ * unless it was handed over already. @callback runs in the thread-default
+ * main context of the caller, never from inside this function.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_join_by_id_async (JsJoinSet           *self,
+                              guint64              id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _js_waiter_join_by_id_async (self->core, G_OBJECT (self), id, cancellable,
+                               callback, user_data, js_join_set_join_by_id_async);
+}
+
+/**
+ * js_join_set_join_by_id_finish:
+ * @self: a set
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Js.JoinSet.join_by_id_async].
+ *
+ * As with [method@Js.JoinSet.join_next_finish], a task that failed or was
+ * aborted is still a task: its error comes from its `js_task_propagate_*()`
+ * function, not from here.
+ *
+ * Returns: (transfer full): the task, or %NULL with @error set: the id is
+ *   not in the set (%JS_JOIN_ERROR_UNKNOWN_TASK), another join by id waits
+ *   for it (`G_IO_ERROR_PENDING`), or the join was cancelled
+ *
+ * Since: 1.0
+ */
+JsTask *
+js_join_set_join_by_id_finish (JsJoinSet     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == js_join_set_join_by_id_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * js_join_set_join_by_id:
+ * @self: a set
+ * @id: the id of a task of the set
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for an error
+ *
+ * Blocks until the task @id names finishes, and takes it: the synchronous
+ * form of [method@Js.JoinSet.join_by_id_async], with its rules, and with
+ * the threading rules of [method@Js.JoinSet.join_next]: called from the
+ * thread that runs the set's main context, it iterates that context while
+ * it waits.
+ *
+ * Returns: (transfer full): the task, or %NULL with @error set (see
+ *   [method@Js.JoinSet.join_by_id_finish])
+ *
+ * Since: 1.0
+ */
+JsTask *
+js_join_set_join_by_id (JsJoinSet     *self,
+                        guint64        id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(JsJoinSet) keep = NULL;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  /* A task function run by the wait may drop the caller's reference. */
+  keep = g_object_ref (self);
+
+  return _js_waiter_join_by_id (self->core, id, cancellable, error);
+}
+
+/**
  * js_join_set_abort:
  * @self: a set
  * @id: the id of a task of the set
@@ -1614,6 +1733,41 @@ js_join_set_detach_all (JsJoinSet *self)
 }
 
 /**
+ * js_join_set_close:
+ * @self: a set
+ *
+ * Closes the set: later spawns are refused (they return 0 and destroy
+ * their `user_data` at once), while the tasks already in the set, queued
+ * or running, go on and are joined as usual. Joins that wait for the set
+ * to be empty ([method@Js.JoinSet.join_all_async], or
+ * [method@Js.JoinSet.join_next] until it returns %NULL) then end once the
+ * last task is joined. Closing is final, and closing twice is harmless.
+ * Safe from any thread.
+ *
+ * Close, then wait, is tokio-util's `TaskTracker` pattern (`close()`
+ * then `wait()`): stop accepting work, let the work in flight finish.
+ *
+ * ```c
+ * js_join_set_close (set);
+ * js_join_set_join_all_async (set, NULL, on_all_done, NULL);
+ * ```
+ *
+ * To stop the work in flight as well, call
+ * [method@Js.JoinSet.shutdown_async] after closing.
+ * [method@Js.JoinSet.is_closed] tells whether the set is closed; it is
+ * not a property, so nothing is notified.
+ *
+ * Since: 1.0
+ */
+void
+js_join_set_close (JsJoinSet *self)
+{
+  g_return_if_fail (JS_IS_JOIN_SET (self));
+
+  _js_core_close (self->core);
+}
+
+/**
  * js_join_set_shutdown_async:
  * @self: a set
  * @cancellable: (nullable): a cancellable to stop waiting
@@ -1621,14 +1775,26 @@ js_join_set_detach_all (JsJoinSet *self)
  *   function is running any more
  * @user_data: data for @callback
  *
- * Closes the set (later spawns return 0), aborts every unfinished task,
- * and completes once no task function of the set is running any more:
- * thread functions have returned and tasks in the main context have
- * completed. The aborted tasks stay in the set, and join as cancelled.
+ * Empties the set as Tokio's `JoinSet::shutdown` does: aborts every
+ * unfinished task, frees every task nobody joined, and completes once no
+ * task function of the set is running any more: thread functions have
+ * returned and tasks in the main context have completed. The set is empty
+ * ([property@Js.JoinSet:length] is 0) as soon as this is called, and
+ * accepts spawns again once the shutdown completes, unless it was closed:
+ * call [method@Js.JoinSet.close] first for a set that stays closed.
+ *
+ * Joins pending when the shutdown starts are served first: each
+ * [method@Js.JoinSet.join_next_async] gets one of the aborted tasks (or
+ * none, once the set is empty), [method@Js.JoinSet.join_all_async] gets
+ * all of them, and a [method@Js.JoinSet.join_by_id_async] its own task,
+ * aborted. While the shutdown waits, spawns are refused (they return 0, and
+ * [method@Js.JoinSet.is_closed] returns %TRUE), so that no task started
+ * meanwhile escapes it.
  *
  * A thread function that ignores its cancellable delays the shutdown
  * until it returns. Cancelling @cancellable stops the wait (with
- * `G_IO_ERROR_CANCELLED`); the set stays closed. The rule is that a task
+ * `G_IO_ERROR_CANCELLED`); the set is empty and accepts spawns again
+ * (unless it was closed, or another shutdown waits). The rule is that a task
  * function returns soon after its cancellable is cancelled: a shutdown
  * still waiting after 10 seconds says so with a warning that names the
  * tasks it waits for (their ids and names), from the set's main context.

@@ -158,6 +158,21 @@ JS_AVAILABLE_IN_ALL
 GPtrArray    *js_join_set_join_all_timeout_finish (JsJoinSet           *self,
                                                    GAsyncResult        *result,
                                                    GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+JS_AVAILABLE_IN_ALL
+void          js_join_set_join_by_id_async        (JsJoinSet           *self,
+                                                   guint64              id,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+JS_AVAILABLE_IN_ALL
+JsTask       *js_join_set_join_by_id_finish       (JsJoinSet           *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+JS_AVAILABLE_IN_ALL
+JsTask       *js_join_set_join_by_id              (JsJoinSet           *self,
+                                                   guint64              id,
+                                                   GCancellable        *cancellable,
+                                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Aborting */
 JS_AVAILABLE_IN_ALL
@@ -168,7 +183,9 @@ void          js_join_set_abort_all               (JsJoinSet           *self);
 JS_AVAILABLE_IN_ALL
 void          js_join_set_detach_all              (JsJoinSet           *self);
 
-/* Shutting down */
+/* Closing and shutting down */
+JS_AVAILABLE_IN_ALL
+void          js_join_set_close                   (JsJoinSet           *self);
 JS_AVAILABLE_IN_ALL
 void          js_join_set_shutdown_async          (JsJoinSet           *self,
                                                    GCancellable        *cancellable,

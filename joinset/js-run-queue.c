@@ -127,7 +127,8 @@ _js_run_queue_schedule_locked (JsCore  *core,
 
 /* Adds @task (transfer full), new from _js_task_new(), to the set.
  * @timeout_ms: -1 for the set's timeout. Returns its id, or 0 if the set
- * is closed: the task is then dropped, destroying its user_data. */
+ * is closed or a shutdown waits: the task is then dropped, destroying its
+ * user_data. */
 guint64
 _js_run_queue_spawn (JsCore *core,
                      JsTask *task,
@@ -143,7 +144,7 @@ _js_run_queue_spawn (JsCore *core,
   if (timeout_ms > 0)
     _js_task_get_extra_locked (task)->timeout_ms = (guint) timeout_ms;
 
-  if (core->closed)
+  if (core->closed || core->shutdowns.length > 0)
     {
       /* Never spawned: dropping it destroys user_data. */
       task->state = JS_TASK_JOINED;

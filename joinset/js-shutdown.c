@@ -1,11 +1,13 @@
-/* js-shutdown.c: closing a set and waiting until no task function runs
+/* js-shutdown.c: emptying a set and waiting until no task function runs
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A shutdown closes the set, aborts every unfinished task and waits (as a
- * JS_WAIT_SHUTDOWN waiter, completed by js-waiter.c when no task holds a
- * slot any more). A shutdown still waiting after a while warns, naming
- * the tasks it waits for.
+ * A shutdown aborts every unfinished task, frees the results nobody
+ * joined, and waits (as a JS_WAIT_SHUTDOWN waiter, completed by
+ * js-waiter.c when no task holds a slot any more). While it waits, spawns
+ * are refused (see _js_run_queue_spawn()); the set accepts them again
+ * afterwards, unless it was closed. A shutdown still waiting after a
+ * while warns, naming the tasks it waits for.
  */
 
 #include "config.h"
@@ -144,8 +146,7 @@ _js_shutdown_start (JsCore              *core,
   timer = stuck_timer_new (core);
 
   _js_core_lock (core);
-  core->closed = TRUE;
-  _js_completion_abort_all_locked (core, &flush);
+  _js_completion_clear_locked (core, &flush);
   _js_waiter_wait_shutdown_locked (core, w, &flush);
   if (core->n_active > 0 && timer != NULL && core->stuck_timer == NULL &&
       core->source != NULL)

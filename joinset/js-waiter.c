@@ -9,11 +9,18 @@
  * the set's source in batches (see js-core-source.c). A blocking join
  * (JS_WAIT_SYNC) lives on its caller's stack and is woken through
  * core->cond, or by the context it iterates.
+ *
+ * A join by id (JS_WAIT_ID, or a blocking one) is not queued: it claims
+ * its task in core->claims, and js-completion.c hands the task to it when
+ * it completes (_js_waiter_claim_locked()), so that no other join takes
+ * it. It always has a GTask: it may fail.
  */
 
 #include "config.h"
 
 #include "js-core-private.h"
+#include "js-i18n-private.h"
+#include "js-join-error.h"
 #include "js-join-result-private.h"
 
 /* Someone waiting for the set. Async waiters are the task data of their
@@ -29,9 +36,13 @@ struct _JsWaiter
   guint       cancelled : 1;
   guint       iterating : 1;
   guint       timed_out : 1; /* the deadline passed before it was queued */
+  guint       by_id : 1;   /* ID, or SYNC by id: in core->claims while
+                            * pending, never in a queue */
+  guint64     id;          /* by_id: the task it waits for */
+  GError     *error;       /* by_id: why it failed, or NULL */
   GThread    *thread;      /* SYNC: the thread that waits */
   JsWaiter   *outer;       /* SYNC: the blocking join this one is nested in */
-  JsTask     *task;        /* NEXT, SYNC: the task handed over, or NULL */
+  JsTask     *task;        /* NEXT, ID, SYNC: the task handed over, or NULL */
   GPtrArray  *all;         /* ALL: the tasks handed over so far */
   GTask      *gtask;       /* owned while pending */
   GObject    *set;         /* light: owned while pending */
@@ -91,6 +102,23 @@ finish_locked (JsCore   *core,
     }
 }
 
+/* Takes the completed @task, out of every queue, out of the set. Returns
+ * the core's reference, for a consumer. */
+static JsTask *
+take_task_locked (JsCore  *core,
+                  JsTask  *task,
+                  JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  task->state = JS_TASK_JOINED;
+  _js_id_table_remove (&core->tasks, task->id);
+  core->length--;
+  _js_core_arm_locked (core, flush);
+
+  return task;
+}
+
 /* Hands the oldest completed task to a consumer. Returns the core's
  * reference. */
 static JsTask *
@@ -124,12 +152,7 @@ take_completed_locked (JsCore  *core,
       task = link->data;
     }
 
-  task->state = JS_TASK_JOINED;
-  _js_id_table_remove (&core->tasks, task->id);
-  core->length--;
-  _js_core_arm_locked (core, flush);
-
-  return task;
+  return take_task_locked (core, task, flush);
 }
 
 /* Serves pending joins, first come first served. */
@@ -167,6 +190,114 @@ _js_waiter_serve_locked (JsCore  *core,
       g_queue_unlink (&core->waiters, link);
       finish_locked (core, w, flush);
     }
+}
+
+/* ------------------------------------------------------------------------
+ * Joins by id: claims
+ * ------------------------------------------------------------------------ */
+
+static GError *
+unknown_task_error_new (guint64 id)
+{
+  g_autofree char *str = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+
+  return g_error_new (JS_JOIN_ERROR, JS_JOIN_ERROR_UNKNOWN_TASK,
+                      /* Translators: %s is the number that identifies a
+                       * task */
+                      _("No task %s in the set: it was never spawned, "
+                        "was joined already, or left the set"),
+                      str);
+}
+
+/* @joinable just completed: if a join by id waits for it, it is handed
+ * over, with the reference the completed queue would have taken, and
+ * leaves the set. Returns whether it was. */
+gboolean
+_js_waiter_claim_locked (JsCore   *core,
+                         JsTask   *joinable,
+                         JsFlush  *flush)
+{
+  JsWaiter *w;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (G_LIKELY (core->claims == NULL) ||
+      (w = g_hash_table_lookup (core->claims, &joinable->id)) == NULL)
+    return FALSE;
+
+  g_hash_table_remove (core->claims, &w->id);
+  w->task = take_task_locked (core, joinable, flush);
+  finish_locked (core, w, flush);
+
+  return TRUE;
+}
+
+/* The tasks that joins by id wait for left the set without an outcome
+ * for them (detach_all, dispose): the joins fail. */
+void
+_js_waiter_fail_claims_locked (JsCore  *core,
+                               JsFlush *flush)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (core->claims == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, core->claims);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      JsWaiter *w = value;
+
+      g_hash_table_iter_remove (&iter);
+      w->error = unknown_task_error_new (w->id);
+      finish_locked (core, w, flush);
+    }
+}
+
+/* Starts the join by id @w: it is done at once (served, or failed) or
+ * claims its task. A task has one consumer: a second join by id of the
+ * same task fails with G_IO_ERROR_PENDING. */
+static void
+claim_or_serve_locked (JsCore   *core,
+                       JsWaiter *w,
+                       JsFlush  *flush)
+{
+  JsTask *task = _js_id_table_lookup (&core->tasks, w->id);
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (task == NULL)
+    {
+      w->error = unknown_task_error_new (w->id);
+    }
+  else if (core->claims != NULL && g_hash_table_contains (core->claims, &w->id))
+    {
+      g_autofree char *str = g_strdup_printf ("%" G_GUINT64_FORMAT, w->id);
+
+      w->error = g_error_new (G_IO_ERROR, G_IO_ERROR_PENDING,
+                              /* Translators: %s is the number that
+                               * identifies a task */
+                              _("Task %s is already being joined by id"), str);
+    }
+  else if (task->state == JS_TASK_COMPLETED)
+    {
+      g_queue_unlink (&core->completed, &task->link);
+      w->task = take_task_locked (core, task, flush);
+      /* Joins waiting for the set to be empty may be done. */
+      _js_waiter_serve_locked (core, flush);
+    }
+  else
+    {
+      if (core->claims == NULL)
+        core->claims = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_hash_table_insert (core->claims, &w->id, w);
+      return;
+    }
+
+  finish_locked (core, w, flush);
 }
 
 /* Queues a shutdown waiter; it completes once no task holds a slot. */
@@ -313,6 +444,7 @@ waiter_free (gpointer data)
 
   g_clear_object (&w->set);
   g_clear_object (&w->task);
+  g_clear_error (&w->error);
   g_clear_pointer (&w->all, g_ptr_array_unref);
   if (w->cancel_source != NULL)
     {
@@ -402,6 +534,13 @@ deliver_gtask (JsWaiter *w,
       g_task_return_boolean (gtask, TRUE);
       break;
 
+    case JS_WAIT_ID:
+      if (w->error != NULL)
+        g_task_return_error (gtask, g_steal_pointer (&w->error));
+      else
+        g_task_return_pointer (gtask, g_steal_pointer (&w->task), g_object_unref);
+      break;
+
     case JS_WAIT_SYNC:
     default:
       g_assert_not_reached ();
@@ -439,9 +578,13 @@ unlink_locked (JsCore   *core,
                JsFlush  *flush)
 {
   JS_CORE_ASSERT_LOCKED (core);
-  g_assert (!w->done && w->queue != NULL);
+  g_assert (!w->done && (w->queue != NULL || w->by_id));
 
-  g_queue_unlink (w->queue, &w->link);
+  /* A join by id gives up its claim: the task goes to other joins. */
+  if (w->by_id)
+    g_hash_table_remove (core->claims, &w->id);
+  else
+    g_queue_unlink (w->queue, &w->link);
   w->queue = NULL;
   w->done = TRUE;
   w->cancelled = TRUE;
@@ -640,6 +783,31 @@ _js_waiter_join_async (JsCore              *core,
   _js_core_unlock_and_flush (core, &flush);
 }
 
+/* js_join_set_join_by_id_async(): see claim_or_serve_locked(). If
+ * @cancellable is already cancelled, the waiter's cancel source gives up
+ * the claim in the next iteration, unless the task was handed over. */
+void
+_js_waiter_join_by_id_async (JsCore              *core,
+                             GObject             *set,
+                             guint64              id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter *w;
+
+  w = _js_waiter_new_async (core, set, JS_WAIT_ID, FALSE, cancellable,
+                            callback, user_data, source_tag);
+  w->by_id = TRUE;
+  w->id = id;
+
+  _js_core_lock (core);
+  claim_or_serve_locked (core, w, &flush);
+  _js_core_unlock_and_flush (core, &flush);
+}
+
 /* ------------------------------------------------------------------------
  * Joins that do not wait, or block
  * ------------------------------------------------------------------------ */
@@ -696,8 +864,9 @@ take_from_outer_locked (JsCore   *core,
 
   for (JsWaiter *outer = w->outer; outer != NULL; outer = outer->outer)
     {
+      /* A join by id got the very task it waits for: not this one's. */
       if (outer->core != core || !outer->done || outer->cancelled ||
-          outer->task == NULL)
+          outer->by_id || outer->task == NULL)
         continue;
 
       w->task = g_steal_pointer (&outer->task);
@@ -790,6 +959,29 @@ wait_sync (JsCore   *core,
     g_main_context_release (core->context);
 }
 
+/* wait_sync(), stopped early by @cancellable. */
+static void
+wait_sync_cancellable (JsCore       *core,
+                       JsWaiter     *w,
+                       GCancellable *cancellable)
+{
+  gulong cancelled_id = 0;
+
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable,
+                                          G_CALLBACK (on_sync_cancelled),
+                                          w, NULL);
+
+  /* While it waits, it is this thread's innermost blocking join. */
+  w->outer = g_private_get (&innermost_sync);
+  g_private_set (&innermost_sync, w);
+  wait_sync (core, w);
+  g_private_set (&innermost_sync, w->outer);
+
+  if (cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, cancelled_id);
+}
+
 /* The blocking join. The caller holds a reference on the set. */
 JsTask *
 _js_waiter_join_next (JsCore        *core,
@@ -798,7 +990,6 @@ _js_waiter_join_next (JsCore        *core,
 {
   JsFlush flush = JS_FLUSH_INIT;
   JsWaiter w = { { 0 } };
-  gulong cancelled_id = 0;
   gboolean served;
 
   w.link.data = &w;
@@ -818,22 +1009,51 @@ _js_waiter_join_next (JsCore        *core,
   if (served)
     return g_steal_pointer (&w.task);
 
-  g_private_set (&innermost_sync, &w);
-
-  if (cancellable != NULL)
-    cancelled_id = g_cancellable_connect (cancellable,
-                                          G_CALLBACK (on_sync_cancelled),
-                                          &w, NULL);
-
-  wait_sync (core, &w);
-  g_private_set (&innermost_sync, w.outer);
-
-  if (cancelled_id != 0)
-    g_cancellable_disconnect (cancellable, cancelled_id);
+  wait_sync_cancellable (core, &w, cancellable);
 
   if (w.cancelled)
     {
       g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&w.task);
+}
+
+/* The blocking join by id. The caller holds a reference on the set. */
+JsTask *
+_js_waiter_join_by_id (JsCore        *core,
+                       guint64        id,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  JsWaiter w = { { 0 } };
+  gboolean served;
+
+  w.link.data = &w;
+  w.core = core;
+  w.kind = JS_WAIT_SYNC;
+  w.thread = g_thread_self ();
+  w.by_id = TRUE;
+  w.id = id;
+
+  _js_core_lock (core);
+  claim_or_serve_locked (core, &w, &flush);
+  served = w.done;
+  _js_core_unlock_and_flush (core, &flush);
+
+  if (!served)
+    wait_sync_cancellable (core, &w, cancellable);
+
+  if (w.cancelled)
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+  if (w.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&w.error));
       return NULL;
     }
 

@@ -206,13 +206,16 @@ test_blocking_shutdown (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   GError *shutdown_error = NULL;
+  JsTestJoinAll all = { 0 };
   guint n = 0;
   JsTask *task;
   gint64 until;
 
   g_test_summary ("A thread task that ignores its cancellable delays "
-                  "shutdown_async until it returns; every other task is "
-                  "aborted and joinable meanwhile, and nothing leaks.");
+                  "shutdown_async until it returns; every task, the stuck "
+                  "one included, is aborted and handed at once to the join "
+                  "that was pending, the set is empty meanwhile, and "
+                  "nothing leaks.");
   counters_reset ();
   js_test_gate_reset (&gate);
 
@@ -223,19 +226,25 @@ test_blocking_shutdown (void)
   for (gint i = 0; i < 10; i++)
     js_join_set_spawn (set, quick_func, data_new (200 + i), data_destroy);
 
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   g_assert_true (js_join_set_is_closed (set));
   g_assert_cmpuint (js_join_set_spawn (set, quick_func, data_new (300), data_destroy), ==, 0);
+  g_assert_true (js_join_set_is_empty (set));
+  g_assert_null (js_join_set_try_join_next (set));
 
-  /* Everything, the stuck task included, is aborted and joins at once. */
-  while ((task = js_join_set_try_join_next (set)) != NULL)
+  /* Everything, the stuck task included, is aborted and goes at once to
+   * the join that was pending. */
+  WAIT_UNTIL ((g_main_context_iteration (NULL, FALSE), all.done));
+  g_assert_no_error (all.error);
+  for (guint i = 0; i < all.tasks->len; i++)
     {
+      task = g_ptr_array_index (all.tasks, i);
       js_test_assert_cancelled (task);
-      g_object_unref (task);
       n++;
     }
   g_assert_cmpuint (n, ==, 31);
-  g_assert_true (js_join_set_is_empty (set));
+  g_clear_pointer (&all.tasks, g_ptr_array_unref);
 
   /* The shutdown waits for the stuck function. */
   until = g_get_monotonic_time () + 200 * G_TIME_SPAN_MILLISECOND;
@@ -248,6 +257,8 @@ test_blocking_shutdown (void)
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, FAULT_ERROR, 0);
   g_clear_error (&shutdown_error);
+  /* Done: the set accepts spawns again. */
+  g_assert_false (js_join_set_is_closed (set));
 
   g_assert_finalize_object (g_steal_pointer (&set));
   /* The late result of the stuck task was freed with it. */
@@ -274,6 +285,7 @@ test_blocking_shutdown_warns (void)
   GError *shutdown_error = NULL;
   Data *two = data_new (2);
   Data *one = data_new (1);
+  JsTestJoinAll all = { 0 };
   JsTask *task;
   guint n = 0;
 
@@ -295,14 +307,19 @@ test_blocking_shutdown_warns (void)
 
   js_test_expect_begin ("A JsJoinSet shutdown has waited 1 s for 2 tasks whose "
                          "function still runs: 1 (\"stuck-two\"), 2 (\"stuck-one\"). *");
+  js_join_set_join_all_async (set, NULL, js_test_join_all_cb, &all);
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
-  while ((task = js_join_set_try_join_next (set)) != NULL)
+  g_assert_true (js_join_set_is_empty (set));
+  WAIT_UNTIL ((g_main_context_iteration (NULL, FALSE), all.done));
+  g_assert_no_error (all.error);
+  for (guint i = 0; i < all.tasks->len; i++)
     {
+      task = g_ptr_array_index (all.tasks, i);
       js_test_assert_cancelled (task);
-      g_object_unref (task);
       n++;
     }
   g_assert_cmpuint (n, ==, 2);
+  g_clear_pointer (&all.tasks, g_ptr_array_unref);
 
   /* The warning comes once, and the shutdown still waits. */
   WAIT_UNTIL (js_test_expect_seen () > 0);
@@ -325,7 +342,7 @@ test_blocking_shutdown_quick_no_warning (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   GError *shutdown_error = NULL;
-  JsTask *task;
+  JsTestJoin join = { 0 };
   gint64 until;
 
   g_test_summary ("A shutdown whose tasks return in time does not warn, even "
@@ -334,12 +351,13 @@ test_blocking_shutdown_quick_no_warning (void)
 
   js_join_set_spawn_in_thread (set, cooperative_func, data_new (1), data_destroy);
   js_test_expect_begin ("*");
+  js_join_set_join_next_async (set, NULL, js_test_join_cb, &join);
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &shutdown_error);
   WAIT_UNTIL (shutdown_error != NULL);
   g_clear_error (&shutdown_error);
-  task = join_next (set);
-  js_test_assert_cancelled (task);
-  g_object_unref (task);
+  WAIT_UNTIL ((g_main_context_iteration (NULL, FALSE), join.done));
+  js_test_assert_cancelled (join.task);
+  g_clear_object (&join.task);
 
   until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
   while (g_get_monotonic_time () < until)
@@ -355,25 +373,29 @@ test_blocking_shutdown_cancelled (void)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   GError *shutdown_error = NULL;
-  JsTask *task;
+  JsTestJoin join = { 0 };
 
   g_test_summary ("Cancelling a shutdown stuck on a blocking task stops the "
-                  "wait; the set stays closed.");
+                  "wait; the aborted task went to the join that was "
+                  "pending, and the set is empty and open again.");
   counters_reset ();
   js_test_gate_reset (&gate);
 
   js_join_set_spawn_in_thread (set, blocking_func, data_new (1), data_destroy);
   js_test_gate_await_entered (&gate, 1);
+  js_join_set_join_next_async (set, NULL, js_test_join_cb, &join);
   js_join_set_shutdown_async (set, cancellable, shutdown_cb, &shutdown_error);
   g_cancellable_cancel (cancellable);
   WAIT_UNTIL (shutdown_error != NULL);
   g_assert_error (shutdown_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&shutdown_error);
-  g_assert_true (js_join_set_is_closed (set));
+  g_assert_false (js_join_set_is_closed (set));
+  g_assert_true (js_join_set_is_empty (set));
 
-  task = join_next (set);
-  js_test_assert_cancelled (task);
-  g_object_unref (task);
+  WAIT_UNTIL ((g_main_context_iteration (NULL, FALSE), join.done));
+  g_assert_no_error (join.error);
+  js_test_assert_cancelled (join.task);
+  g_clear_object (&join.task);
 
   js_test_gate_open (&gate);
   g_assert_finalize_object (g_steal_pointer (&set));

@@ -949,16 +949,21 @@ static void
 test_shutdown (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GError) error = NULL;
   gboolean waited = FALSE;
-  Life running, held, late;
+  Life running, held, late, again;
   Shutdown s = { 0 };
+  JsTask *task;
 
-  g_test_summary ("shutdown_async() closes the set, aborts its tasks, and "
-                  "completes only once no thread function runs any more");
+  g_test_summary ("shutdown_async() aborts its tasks and frees them (the "
+                  "set is empty at once), refuses spawns while it waits, "
+                  "completes only once no thread function runs any more, "
+                  "and leaves an empty set that accepts spawns again");
 
   life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
   life_init (&held, KIND_MAIN, TRUE, TRUE, 2);
   life_init (&late, KIND_THREAD, FALSE, TRUE, 3);
+  life_init (&again, KIND_THREAD, FALSE, TRUE, 4);
   s.watched = &running;
 
   life_spawn (set, &running);
@@ -970,6 +975,8 @@ test_shutdown (void)
   g_assert_true (js_join_set_is_closed (set));
   g_assert_true (g_cancellable_is_cancelled (running.cancellable));
   g_assert_true (g_cancellable_is_cancelled (held.cancellable));
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 0);
+  g_assert_null (js_join_set_try_join_next (set));
   g_assert_cmpuint (life_spawn (set, &late), ==, 0);
   g_assert_cmpint (js_test_counter_get (&late.data_freed), ==, 1);
 
@@ -985,19 +992,31 @@ test_shutdown (void)
   g_assert_true (s.ok);
   g_assert_cmpint (s.returned_then, ==, 1);
 
-  /* the aborted tasks are still there, cancelled */
-  g_assert_cmpuint (js_join_set_get_length (set), ==, 2);
-  join_cancelled (set, &running);
-  join_cancelled (set, &held);
-
+  /* nothing is left to join, and the late results are freed */
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 0);
+  g_assert_true (js_join_set_is_empty (set));
+  g_assert_null (js_join_set_join_next (set, NULL, &error));
+  g_assert_no_error (error);
   life_release (&held);
   life_assert_settled (&running, 1, 1);
   life_assert_settled (&held, 1, 1);
   life_assert_settled (&late, 0, 0);
+
+  /* the set is open again */
+  g_assert_false (js_join_set_is_closed (set));
+  g_assert_cmpuint (life_spawn (set, &again), !=, 0);
+  task = js_join_set_join_next (set, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (js_task_get_id (task), ==, again.id);
+  g_assert_false (js_task_had_error (task));
+  g_object_unref (task);
+
+  life_assert_settled (&again, 1, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   life_clear (&running);
   life_clear (&held);
   life_clear (&late);
+  life_clear (&again);
 }
 
 static void
@@ -1006,12 +1025,17 @@ test_shutdown_empty (void)
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   Shutdown s = { 0 };
 
+  g_test_summary ("Shutting down an empty set completes later, never "
+                  "inside the call, and leaves the set open");
+
   js_join_set_shutdown_async (set, NULL, shutdown_cb, &s);
   g_assert_false (s.done);
-  g_assert_true (js_join_set_is_closed (set));
+  /* Nothing runs: the shutdown is done waiting at once. */
+  g_assert_false (js_join_set_is_closed (set));
   js_test_iterate_until (NULL, &s.done);
   g_assert_no_error (s.error);
   g_assert_true (s.ok);
+  g_assert_false (js_join_set_is_closed (set));
 
   g_assert_finalize_object (g_steal_pointer (&set));
 }
@@ -1025,7 +1049,8 @@ test_shutdown_cancel (void)
   Life running;
 
   g_test_summary ("Cancelling a shutdown stops the wait with "
-                  "G_IO_ERROR_CANCELLED; the set stays closed");
+                  "G_IO_ERROR_CANCELLED; the set is empty and accepts "
+                  "spawns again, and the late result is freed");
 
   life_init (&running, KIND_THREAD, TRUE, TRUE, 1);
   life_spawn (set, &running);
@@ -1034,15 +1059,17 @@ test_shutdown_cancel (void)
   js_join_set_shutdown_async (set, cancellable, shutdown_cb, &s);
   js_test_iterate_pending (NULL);
   g_assert_false (s.done);
+  g_assert_true (js_join_set_is_closed (set));
   g_cancellable_cancel (cancellable);
   js_test_iterate_until (NULL, &s.done);
   g_assert_false (s.ok);
   g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&s.error);
-  g_assert_true (js_join_set_is_closed (set));
+  g_assert_false (js_join_set_is_closed (set));
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 0);
 
   life_release (&running);
-  join_cancelled (set, &running);
+  g_assert_null (js_join_set_try_join_next (set));
   life_assert_settled (&running, 1, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   life_clear (&running);
@@ -1088,7 +1115,7 @@ test_shutdown_cancel_no_warning (void)
   js_test_iterate_until (NULL, &waited);
 
   life_release (&running);
-  join_cancelled (set, &running);
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 0);
   life_assert_settled (&running, 1, 1);
   g_assert_finalize_object (g_steal_pointer (&set));
   life_clear (&running);
@@ -1397,7 +1424,7 @@ test_exactly_once (gconstpointer data)
           break;
 
         case PATH_CLOSED:
-          js_join_set_shutdown_async (set, NULL, NULL, NULL);
+          js_join_set_close (set);
           g_assert_cmpuint (life_spawn (set, &life), ==, 0);
           g_assert_cmpint (js_test_counter_get (&life.data_freed), ==, 1);
           js_test_iterate_pending (NULL);

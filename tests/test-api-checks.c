@@ -467,6 +467,66 @@ check_shutdown (void)
 }
 
 static void
+check_close (void)
+{
+  g_autoptr(GObject) object = not_a_set ();
+
+  EXPECT_CRITICAL (js_join_set_close (NULL));
+  EXPECT_CRITICAL (js_join_set_close ((JsJoinSet *) object));
+}
+
+static void
+check_join_by_id (void)
+{
+  g_autoptr(GObject) object = not_a_set ();
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(JsJoinSet) other = js_join_set_new ();
+  g_autoptr(GAsyncResult) next = NULL;
+  g_autoptr(GAsyncResult) by_id = NULL;
+  g_autoptr(JsTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  GError *preset = preset_error ();
+  guint64 id;
+
+  id = js_join_set_spawn (set, return_int_func, GINT_TO_POINTER (1), NULL);
+
+  EXPECT_CRITICAL (js_join_set_join_by_id_async (NULL, id, NULL, never_cb, NULL));
+  EXPECT_CRITICAL (js_join_set_join_by_id_async ((JsJoinSet *) object, id, NULL, never_cb, NULL));
+  EXPECT_CRITICAL (js_join_set_join_by_id_async (set, id, (GCancellable *) object, never_cb, NULL));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id (NULL, id, NULL, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id ((JsJoinSet *) object, id, NULL, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id (set, id, (GCancellable *) object, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id (set, id, NULL, &preset)));
+  g_assert_error (preset, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&preset);
+  js_test_iterate_pending (NULL);
+
+  /* no task was taken */
+  g_assert_cmpuint (js_join_set_get_length (set), ==, 1);
+
+  js_join_set_join_next_async (other, NULL, capture_cb, &next);
+  js_join_set_join_by_id_async (set, id, NULL, capture_cb, &by_id);
+  await_result (&next);
+  await_result (&by_id);
+
+  preset = preset_error ();
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish (NULL, by_id, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish ((JsJoinSet *) object, by_id, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish (set, NULL, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish (other, by_id, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish (set, next, NULL)));
+  EXPECT_CRITICAL (g_assert_null (js_join_set_join_by_id_finish (set, by_id, &preset)));
+  g_assert_error (preset, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&preset);
+
+  EXPECT_NO_CRITICAL (task = js_join_set_join_by_id_finish (set, by_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (js_task_get_id (task), ==, id);
+  EXPECT_NO_CRITICAL (g_assert_null (js_join_set_join_next_finish (other, next, &error)));
+  g_assert_no_error (error);
+}
+
+static void
 check_task_as_set (void)
 {
   g_autoptr(JsTask) task = joined_task (return_int_func, GINT_TO_POINTER (1));
@@ -714,6 +774,8 @@ main (int   argc,
     { "/join-set/api-checks/join-set/abort", check_abort },
     { "/join-set/api-checks/join-set/detach-all", check_detach_all },
     { "/join-set/api-checks/join-set/shutdown", check_shutdown },
+    { "/join-set/api-checks/join-set/close", check_close },
+    { "/join-set/api-checks/join-set/join-by-id", check_join_by_id },
     { "/join-set/api-checks/join-set/task-as-set", check_task_as_set },
     { "/join-set/api-checks/task/identity", check_task_identity },
     { "/join-set/api-checks/task/return-null", check_task_return_null },

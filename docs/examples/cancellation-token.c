@@ -37,6 +37,7 @@ typedef struct
   GMainLoop    *loop;
   GCancellable *shutdown;
   JsJoinSet    *set;
+  guint         n_cancelled;
 } App;
 
 static void
@@ -45,24 +46,12 @@ on_shut_down (GObject      *source,
               gpointer      user_data)
 {
   App *app = user_data;
-  JsTask *task;
-  guint n_cancelled = 0;
 
+  /* Every worker has returned. */
   js_join_set_shutdown_finish (app->set, result, NULL);
 
-  /* Every worker has returned: drain the set, the tasks were aborted. */
-  while ((task = js_join_set_try_join_next (app->set)) != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      js_task_propagate_int (task, &error);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        n_cancelled++;
-      g_object_unref (task);
-    }
-
   g_print ("%d workers cleaned up, %u tasks cancelled\n",
-           g_atomic_int_get (&n_cleaned_up), n_cancelled);
+           g_atomic_int_get (&n_cleaned_up), app->n_cancelled);
 
   g_main_loop_quit (app->loop);
 }
@@ -71,13 +60,25 @@ static gboolean
 on_shutdown_requested (gpointer user_data)
 {
   App *app = user_data;
+  JsTask *task;
 
   if (g_cancellable_is_cancelled (app->shutdown))
     return G_SOURCE_CONTINUE;
 
   /* Cancelling the parent cancellable aborts every task of the set and
-   * closes it; shutdown waits until no worker is running any more. */
+   * closes it: the tasks join as cancelled at once. */
   g_cancellable_cancel (app->shutdown);
+  while ((task = js_join_set_try_join_next (app->set)) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      js_task_propagate_int (task, &error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        app->n_cancelled++;
+      g_object_unref (task);
+    }
+
+  /* Shutdown waits until no worker is running any more. */
   js_join_set_shutdown_async (app->set, NULL, on_shut_down, app);
 
   return G_SOURCE_CONTINUE;
@@ -89,7 +90,7 @@ main (void)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) shutdown = g_cancellable_new ();
   g_autoptr(JsJoinSet) set = js_join_set_new_with_cancellable (shutdown);
-  App app = { loop, shutdown, set };
+  App app = { loop, shutdown, set, 0 };
   guint sigint_id;
   guint timeout_id;
 

@@ -119,6 +119,7 @@ typedef enum
   T_DETACHED,
   T_REFUSED,         /* spawned on a closed set */
   T_DISCARDED,       /* finished in a set that discards results */
+  T_SHUT_DOWN,       /* aborted (if unfinished) and freed by a shutdown */
 } Where;
 
 typedef struct
@@ -418,6 +419,7 @@ surely_finished (Task *t)
     {
     case T_JOINED:
     case T_DISCARDED:
+    case T_SHUT_DOWN:
       return TRUE;
     case T_IN_SET:
     case T_DETACHED:
@@ -683,7 +685,8 @@ check_joined (JsTask *task)
   CHECK (t->where == T_IN_SET, "task %u joined but it is %s", t->id,
          t->where == T_JOINED ? "joined already" :
          t->where == T_DETACHED ? "detached" :
-         t->where == T_DISCARDED ? "discarded" : "not in the set");
+         t->where == T_DISCARDED ? "discarded" :
+         t->where == T_SHUT_DOWN ? "freed by a shutdown" : "not in the set");
   CHECK (js_task_get_completed (task), "task %u joined before it completed", t->id);
   CHECK (!leaves_when_finished (t), "task %u finished while the set discarded "
          "results (since before it could finish), but was joined", t->id);
@@ -1369,9 +1372,16 @@ op_shutdown (void)
     return;
 
   js_join_set_shutdown_async (F.set, cancellable, shutdown_cb, &j);
-  F.closed = TRUE;
+  /* Every task is aborted and freed: the set is empty at once. It refuses
+   * spawns while the shutdown waits, and is open again afterwards (unless
+   * it was closed): is_closed() is checked once the shutdown is done. */
   model_abort_all ();
-  check_state ();
+  for (guint i = 0; i < F.n_tasks; i++)
+    if (F.tasks[i].where == T_IN_SET)
+      F.tasks[i].where = T_SHUT_DOWN;
+  CHECK (js_join_set_get_length (F.set) == 0, "length %u after shutdown_async",
+         js_join_set_get_length (F.set));
+  CHECK (js_join_set_try_join_next (F.set) == NULL, "a task to join after shutdown_async");
   must_finish = functions_can_all_return ();
 
   if (!iterate_until (&j.done, must_finish ? WAIT_USEC : BRIEF_USEC))
@@ -1386,6 +1396,7 @@ op_shutdown (void)
     CHECK (g_error_matches (j.error, G_IO_ERROR, G_IO_ERROR_CANCELLED),
            "shutdown failed: %s", j.error ? j.error->message : "(no error)");
   g_clear_error (&j.error);
+  check_state ();
 }
 
 static void

@@ -256,19 +256,25 @@ test('abort-on-error: the first failure aborts the rest', async () => {
     assertCancelled(await joinset.join_next_async(null));
 });
 
-test('shutdown: closes, aborts, waits; the aborted tasks still join', async () => {
+test('shutdown: aborts, waits, hands the aborted task to the pending join, leaves the set empty and open', async () => {
     const joinset = new Js.JoinSet();
     const held = spawnHeld(joinset);
     let stopped = false;
     const {cancellable} = await held.started;
     cancellable.connect(() => (stopped = true));
 
-    assertEqual(await joinset.shutdown_async(null), true);
+    const pending = joinset.join_next_async(null);
+    const shutdown = joinset.shutdown_async(null);
+    assertEqual(joinset.length, 0);
+    assertEqual(await shutdown, true);
     assert(stopped, 'the running task was not aborted');
+    assertCancelled(await pending);
+    assertEqual(joinset.length, 0);
+    assertEqual(await joinset.join_next_async(null), null);
+    assert(!joinset.is_closed());
+    joinset.close();
     assert(joinset.is_closed());
     assertEqual(joinset.spawn(t => t.return_value(0)), 0);
-    assertCancelled(await joinset.join_next_async(null));
-    assertEqual(await joinset.join_next_async(null), null);
 });
 
 test('a parent cancellable aborts and closes the set', async () => {

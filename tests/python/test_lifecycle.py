@@ -187,9 +187,13 @@ class ShutdownTest(jstesting.TestCase):
         self.assertTrue(started.wait(10))
 
         outcome = []
+        pending = []
+        joinset.join_next_async(None, lambda s, r: pending.append(s.join_next_finish(r)))
         joinset.shutdown_async(None, lambda s, r: outcome.append(s.shutdown_finish(r)))
+        # Spawns are refused while the shutdown waits; the set is empty.
         self.assertTrue(joinset.is_closed())
         self.assertEqual(joinset.spawn_in_thread(body), 0)
+        self.assertEqual(len(joinset), 0)
 
         # Let the main loop run for a while: the shutdown must not complete
         # while the thread function runs.
@@ -202,13 +206,20 @@ class ShutdownTest(jstesting.TestCase):
         self.run_until(lambda: outcome, message='shutdown')
         self.assertEqual(outcome, [True])
         self.assertEqual(returned, [True])
-        self.assertCancelled(joinset.join_next(None))
+        # The aborted task went to the join that was pending; the set is
+        # empty and open again, as after Tokio's shutdown.
+        self.run_until(lambda: pending, message='the pending join')
+        self.assertCancelled(pending[0])
+        self.assertIsNone(joinset.join_next(None))
+        self.assertFalse(joinset.is_closed())
 
     def test_shutdown_of_idle_set(self):
         joinset = Js.JoinSet()
         self.assertTrue(self.shutdown(joinset))
-        self.assertTrue(joinset.is_closed())
+        self.assertFalse(joinset.is_closed())
         self.assertIsNone(joinset.join_next(None))
+        joinset.spawn(lambda t: t.return_int(7))
+        self.assertEqual(joinset.join_next(None).propagate_int(), 7)
 
 
 class ConcurrencyTest(jstesting.TestCase):

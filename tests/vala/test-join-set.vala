@@ -170,7 +170,11 @@ async void test_abort_and_shutdown () throws Error {
     }
     assert_false (queued_ran);
 
+    // Shutdown leaves the set empty and open; close() refuses spawns.
     assert_true (yield joinset.shutdown_async (null));
+    assert_false (joinset.is_closed ());
+    assert_true (joinset.length == 0);
+    joinset.close ();
     assert_true (joinset.is_closed ());
     assert_true (joinset.spawn ((task) => task.return_int (0)) == 0);
 }
