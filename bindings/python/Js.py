@@ -253,6 +253,11 @@ class _SigintGuard:
         return True
 
     @classmethod
+    def forget_waker(cls):
+        """In a forked child, which has no waker thread: start another."""
+        cls.write_fd = None
+
+    @classmethod
     def leave(cls, cancellable):
         """Disarms cancellable; returns whether Ctrl-C was pressed."""
         with cls.lock:
@@ -264,6 +269,9 @@ class _SigintGuard:
                 cls.old_wakeup_fd = -1
             signal.signal(signal.SIGINT, signal.default_int_handler)
         return cls.interrupted
+
+
+os.register_at_fork(after_in_child=_SigintGuard.forget_waker)
 
 
 class JoinSet(Js.JoinSet):
