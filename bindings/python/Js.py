@@ -61,7 +61,6 @@ tasks are done with them.
 
 import os
 import signal
-import sys
 import threading
 
 from gi.repository import GLib, GObject, Gio
@@ -192,12 +191,18 @@ def _check_callable(method, func):
 # waker thread reads: it cancels the waiting joins at once, and the join
 # raises KeyboardInterrupt. Only while SIGINT has Python's default handler,
 # as PyGObject's own GLib.MainLoop.run() does.
+#
+# A `for task in joinset` loop keeps the handler during its body too, as
+# asyncio does: Ctrl-C pressed while the body runs is raised by the next
+# step of the loop, so a result is never half handled; a second Ctrl-C
+# before that step raises at once.
 class _SigintGuard:
 
-    lock = threading.Lock()
+    lock = threading.Lock()  # guards waiting, pending, presses, old_wakeup_fd
     waiting = set()          # the cancellables of the joins waiting
-    depth = 0                # nested guarded joins (a task function's join)
-    interrupted = False
+    pending = False          # Ctrl-C not raised as KeyboardInterrupt yet
+    presses = 0              # how many times, while no join waited
+    depth = 0                # guards entered: joins, iterations
     old_wakeup_fd = -1
     write_fd = None
 
@@ -206,11 +211,10 @@ class _SigintGuard:
         while True:
             data = os.read(read_fd, 256)
             with cls.lock:
-                if signal.SIGINT in data:
-                    cls.interrupted = True
-                    waiting = list(cls.waiting)
-                else:
-                    waiting = []
+                # Only cancels: the handler, which Python runs when the
+                # join returns, records the Ctrl-C (a late byte must not
+                # count twice).
+                waiting = list(cls.waiting) if signal.SIGINT in data else []
                 forward = cls.old_wakeup_fd
             for cancellable in waiting:
                 cancellable.cancel()
@@ -223,15 +227,31 @@ class _SigintGuard:
     @classmethod
     def _handler(cls, signum, frame):
         with cls.lock:
-            cls.interrupted = True
+            cls.pending = True
             waiting = list(cls.waiting)
+            cls.presses = 0 if waiting else cls.presses + 1
+            again = cls.presses > 1
         for cancellable in waiting:
             cancellable.cancel()
+        if again:  # pressed twice while a loop body runs: do not wait
+            cls.take()
+            raise KeyboardInterrupt
 
     @classmethod
-    def enter(cls, cancellable):
-        """Arms cancellable for Ctrl-C; returns False (and does nothing)
-        outside the main thread or if SIGINT has a handler of the user's."""
+    def forget_waker(cls):
+        """In a forked child, which has no waker thread: start another."""
+        cls.write_fd = None
+
+    @classmethod
+    def is_active(cls):
+        """Whether this thread is the main thread, inside a guard."""
+        return cls.depth > 0 and threading.current_thread() is threading.main_thread()
+
+    @classmethod
+    def enter(cls):
+        """Installs the handler (the first guard in); returns False, and
+        does nothing, outside the main thread or if SIGINT has a handler
+        of the user's."""
         if threading.current_thread() is not threading.main_thread():
             return False
         if cls.depth == 0:
@@ -242,36 +262,73 @@ class _SigintGuard:
                 os.set_blocking(cls.write_fd, False)
                 threading.Thread(target=cls._waker, args=(read_fd,), daemon=True,
                                  name='Js SIGINT waker').start()
-            cls.interrupted = False
             signal.signal(signal.SIGINT, cls._handler)
             with cls.lock:
+                cls.pending, cls.presses = False, 0
                 cls.old_wakeup_fd = signal.set_wakeup_fd(cls.write_fd,
                                                          warn_on_full_buffer=False)
         cls.depth += 1
-        with cls.lock:
-            cls.waiting.add(cancellable)
         return True
 
     @classmethod
-    def forget_waker(cls):
-        """In a forked child, which has no waker thread: start another."""
-        cls.write_fd = None
+    def arm(cls, cancellable):
+        """Ctrl-C cancels cancellable, until disarm()."""
+        with cls.lock:
+            cls.waiting.add(cancellable)
 
     @classmethod
-    def leave(cls, cancellable):
-        """Disarms cancellable; returns whether Ctrl-C was pressed."""
+    def disarm(cls, cancellable):
         with cls.lock:
             cls.waiting.discard(cancellable)
+
+    @classmethod
+    def take(cls):
+        """Returns whether Ctrl-C was pressed, and forgets it: the caller
+        raises KeyboardInterrupt."""
+        with cls.lock:
+            pending, cls.pending, cls.presses = cls.pending, False, 0
+        return pending
+
+    @classmethod
+    def leave(cls):
+        """The last guard out puts Python's handler back, and hands it a
+        Ctrl-C that nobody raised."""
         cls.depth -= 1
         if cls.depth == 0:
             with cls.lock:
                 signal.set_wakeup_fd(cls.old_wakeup_fd)
                 cls.old_wakeup_fd = -1
             signal.signal(signal.SIGINT, signal.default_int_handler)
-        return cls.interrupted
+            if cls.take():
+                signal.raise_signal(signal.SIGINT)
 
 
 os.register_at_fork(after_in_child=_SigintGuard.forget_waker)
+
+_INTERRUPTED = object()
+
+
+def _join_next_or_interrupted(joinset, cancellable):
+    """One blocking join_next() that Ctrl-C cancels: returns the task (or
+    None), or _INTERRUPTED when the join was cancelled by anything but
+    cancellable (Ctrl-C, whose KeyboardInterrupt the caller raises)."""
+    waiting = Gio.Cancellable()
+    _SigintGuard.arm(waiting)
+    handler = 0
+    if cancellable is not None:
+        handler = GObject.Object.connect(cancellable, 'cancelled', lambda c: waiting.cancel())
+        if cancellable.is_cancelled():
+            waiting.cancel()
+    try:
+        return Js.JoinSet.join_next(joinset, waiting)
+    except GLib.Error:
+        if cancellable is not None:
+            cancellable.set_error_if_cancelled()  # the caller's cancellation
+        return _INTERRUPTED
+    finally:
+        if handler:
+            GObject.Object.disconnect(cancellable, handler)
+        _SigintGuard.disarm(waiting)
 
 
 class JoinSet(Js.JoinSet):
@@ -340,31 +397,24 @@ class JoinSet(Js.JoinSet):
         running. Raises ``GLib.Error`` (``CANCELLED``) if ``cancellable``
         is cancelled, and in the main thread ``KeyboardInterrupt`` at once
         on Ctrl-C (unless SIGINT has a handler of your own)."""
-        task = Js.JoinSet.try_join_next(self)
-        if task is not None or Js.JoinSet.is_empty(self):
-            return task
-        waiting = Gio.Cancellable()
-        if not _SigintGuard.enter(waiting):
+        if not _SigintGuard.is_active():
+            task = Js.JoinSet.try_join_next(self)  # no need for a handler
+            if task is not None or Js.JoinSet.is_empty(self):
+                return task
+        if not _SigintGuard.enter():
             return Js.JoinSet.join_next(self, cancellable)
-        handler = 0
-        if cancellable is not None:
-            handler = GObject.Object.connect(cancellable, 'cancelled', lambda c: waiting.cancel())
-            if cancellable.is_cancelled():
-                waiting.cancel()
         try:
-            task = Js.JoinSet.join_next(self, waiting)
-        except GLib.Error:
-            if cancellable is None or not cancellable.is_cancelled():
-                task = None  # only Ctrl-C cancels it: raised below
-            else:
-                cancellable.set_error_if_cancelled()
+            while True:
+                if _SigintGuard.take():  # pressed during a loop's body
+                    raise KeyboardInterrupt
+                task = Js.JoinSet.try_join_next(self)
+                if task is not None or Js.JoinSet.is_empty(self):
+                    return task
+                task = _join_next_or_interrupted(self, cancellable)
+                if task is not _INTERRUPTED:
+                    return task
         finally:
-            if handler:
-                GObject.Object.disconnect(cancellable, handler)
-            interrupted = _SigintGuard.leave(waiting)
-        if interrupted:
-            raise KeyboardInterrupt
-        return task
+            _SigintGuard.leave()
 
     def __len__(self):
         """The number of tasks not joined yet (``get_length()``)."""
@@ -377,12 +427,19 @@ class JoinSet(Js.JoinSet):
     def __iter__(self):
         """Join every task, in completion order (or spawn order with
         ``ordered``), including tasks spawned meanwhile; each step is a
-        ``join_next()``."""
-        while True:
-            task = self.join_next()
-            if task is None:
-                return
-            yield task
+        ``join_next()``. In the main thread, Ctrl-C pressed while the
+        loop's body runs raises ``KeyboardInterrupt`` at the next step (so
+        a result is never half handled), or at once if pressed twice."""
+        guarded = _SigintGuard.enter()
+        try:
+            while True:
+                task = self.join_next()
+                if task is None:
+                    return
+                yield task
+        finally:
+            if guarded:
+                _SigintGuard.leave()
 
     def join_all_sync(self):
         """Join every task, including tasks spawned meanwhile, and return

@@ -293,6 +293,33 @@ class CtrlCTest(jstesting.TestCase):
     def test_join_all_sync(self):
         self.interrupt('joinset.join_all_sync()')
 
+    def test_ctrl_c_in_a_loop_body_is_raised_by_the_next_step(self):
+        joinset = Js.JoinSet()
+        for n in range(3):
+            joinset.spawn_call(lambda n=n: n)
+        handled = []
+        with self.assertRaises(KeyboardInterrupt):
+            for task in joinset:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # Python runs the handler here: no raise
+                handled.append(task.propagate_value())
+        self.assertEqual(len(handled), 1, 'the body ran to its end once')
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+        self.assertEqual(len(joinset), 2)
+
+    def test_ctrl_c_twice_in_a_loop_body_raises_at_once(self):
+        joinset = Js.JoinSet()
+        joinset.spawn_call(lambda: 1)
+        handled = []
+        with self.assertRaises(KeyboardInterrupt):
+            for task in joinset:
+                for _ in range(2):
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.05)
+                handled.append(task)
+        self.assertEqual(handled, [])
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+
     def test_handlers_left_as_they_were(self):
         joinset = Js.JoinSet()
         joinset.spawn_call_in_thread(time.sleep, 0.05)
