@@ -230,7 +230,7 @@ class _SigintGuard:
             cls.pending = True
             waiting = list(cls.waiting)
             cls.presses = 0 if waiting else cls.presses + 1
-            again = cls.presses > 1
+            again = cls.presses > 1 and cls.depth > 0
         for cancellable in waiting:
             cancellable.cancel()
         if again:  # pressed twice while a loop body runs: do not wait
@@ -257,14 +257,19 @@ class _SigintGuard:
         if cls.depth == 0:
             if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
                 return False
-            if cls.write_fd is None:
-                read_fd, cls.write_fd = os.pipe()
-                os.set_blocking(cls.write_fd, False)
-                threading.Thread(target=cls._waker, args=(read_fd,), daemon=True,
-                                 name='Js SIGINT waker').start()
-            signal.signal(signal.SIGINT, cls._handler)
             with cls.lock:
                 cls.pending, cls.presses = False, 0
+            # Ours first: from here a Ctrl-C is recorded, never raised in
+            # the middle of starting the waker (a thread whose start was
+            # interrupted would run during the interpreter's finalization).
+            signal.signal(signal.SIGINT, cls._handler)
+            if cls.write_fd is None:
+                read_fd, write_fd = os.pipe()
+                os.set_blocking(write_fd, False)
+                threading.Thread(target=cls._waker, args=(read_fd,), daemon=True,
+                                 name='Js SIGINT waker').start()
+                cls.write_fd = write_fd
+            with cls.lock:
                 cls.old_wakeup_fd = signal.set_wakeup_fd(cls.write_fd,
                                                          warn_on_full_buffer=False)
         cls.depth += 1
