@@ -26,7 +26,7 @@ try:
 except KeyboardInterrupt:
     # Leaving the with block aborted what was left.
     print('interrupted; closed:', joinset.is_closed())
-    for task in joinset:
+    for task in sorted(joinset, key=lambda task: task.get_id()):
         try:
             task.propagate_value()
         except GLib.Error as error:
