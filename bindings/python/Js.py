@@ -203,6 +203,7 @@ class _SigintGuard:
     pending = False          # Ctrl-C not raised as KeyboardInterrupt yet
     presses = 0              # how many times, while no join waited
     depth = 0                # guards entered: joins, iterations
+    joins = 0                # guarded joins, nested in task functions
     old_wakeup_fd = -1
     write_fd = None
 
@@ -288,10 +289,13 @@ class _SigintGuard:
 
     @classmethod
     def take(cls):
-        """Returns whether Ctrl-C was pressed, and forgets it: the caller
-        raises KeyboardInterrupt."""
+        """Returns whether Ctrl-C was pressed: the caller raises
+        KeyboardInterrupt. The outermost join forgets it; a join nested in
+        a task function leaves it to the join that runs that function."""
         with cls.lock:
-            pending, cls.pending, cls.presses = cls.pending, False, 0
+            pending = cls.pending
+            if cls.joins <= 1:
+                cls.pending, cls.presses = False, 0
         return pending
 
     @classmethod
@@ -408,6 +412,7 @@ class JoinSet(Js.JoinSet):
                 return task
         if not _SigintGuard.enter():
             return Js.JoinSet.join_next(self, cancellable)
+        _SigintGuard.joins += 1
         try:
             while True:
                 if _SigintGuard.take():  # pressed during a loop's body
@@ -419,6 +424,7 @@ class JoinSet(Js.JoinSet):
                 if task is not _INTERRUPTED:
                     return task
         finally:
+            _SigintGuard.joins -= 1
             _SigintGuard.leave()
 
     def __len__(self):

@@ -217,7 +217,11 @@ class OwnExceptionTest(jstesting.TestCase):
         with self.assertRaises(ValueError):
             task.propagate_value()
         del task
-        gc.collect()
+        # The worker thread may let go of the task just after the join.
+        deadline = time.monotonic() + 5
+        while not finalized.is_set() and time.monotonic() < deadline:
+            gc.collect()
+            time.sleep(0.01)
         self.assertTrue(finalized.is_set(), 'the task or its exception leaked')
 
 
@@ -319,6 +323,24 @@ class CtrlCTest(jstesting.TestCase):
                 handled.append(task)
         self.assertEqual(handled, [])
         self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+
+    def test_ctrl_c_in_a_join_nested_in_a_task_function(self):
+        outer, inner = Js.JoinSet(), Js.JoinSet()
+        held = []
+        inner.spawn(held.append)  # completes only at the end of the test
+
+        def parent():
+            threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+            return inner.join_next()  # blocks in the outer join's iteration
+
+        outer.spawn_call(parent)
+        with self.assertRaises(KeyboardInterrupt):
+            outer.join_next()  # raised here too, not only in parent()
+        with self.assertRaises(KeyboardInterrupt):
+            outer.join_next().propagate_value()  # what parent() raised
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+        held.pop().return_int(0)
+        self.assertEqual(inner.join_next().propagate_int(), 0)
 
     def test_handlers_left_as_they_were(self):
         joinset = Js.JoinSet()
