@@ -184,19 +184,34 @@ fi
 
 if [ -f "$prefix/$libdir/girepository-1.0/Js-1.typelib" ] &&
    /usr/bin/python3 -c 'import gi' 2>/dev/null; then
+  # The override goes to the Python site directory of the prefix, the one
+  # the README tells users of a custom prefix to put on PYTHONPATH:
+  # <prefix>/lib/python3*/<site or dist>-packages (meson's
+  # python.get_install_dir() for it).
   pythonpath=""
   for o in $overrides; do
-    pythonpath="$prefix/${o%/gi/overrides/Js.py}"
+    site="${o%/gi/overrides/Js.py}"
+    case "$site" in
+      lib*/python3*/site-packages | lib*/python3*/dist-packages)
+        pythonpath="$prefix/$site"
+        echo "ok: the Python site directory of the prefix is $site" ;;
+      *) fail "the override is in $site, not in a Python site directory of the prefix" ;;
+    esac
   done
+  # With the documented PYTHONPATH, Python loads the typelib and the
+  # override (not the bare typelib: JoinSet comes from gi.overrides.Js).
   if GI_TYPELIB_PATH="$prefix/$libdir/girepository-1.0" \
      LD_LIBRARY_PATH="$prefix/$libdir" PYTHONPATH="$pythonpath" \
      /usr/bin/python3 -c 'import gi
 gi.require_version("Js", "1")
 from gi.repository import Js
-assert Js.JoinSet.new().is_empty()'; then
-    echo "ok: the installed typelib loads in Python"
+assert Js.JoinSet.__module__ == "gi.overrides.Js", Js.JoinSet.__module__
+with Js.JoinSet() as joinset:
+    joinset.spawn_call_in_thread(pow, 2, 40)
+    assert [t.propagate_value() for t in joinset] == [2 ** 40]'; then
+    echo "ok: the installed typelib and override load in Python (PYTHONPATH=$pythonpath)"
   else
-    fail "the installed typelib does not load in Python"
+    fail "the installed typelib and override do not load in Python"
   fi
 fi
 

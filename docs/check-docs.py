@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Keep the guides of the libjoinset reference honest.
 
-A guide shows a C example as a fenced block right after a marker naming
-its file, and what the program prints right after a second marker:
+A guide shows a C (or Python) example as a fenced block right after a
+marker naming its file, and what the program prints right after a second
+marker (a fragment that is not a program follows `<!-- snippet -->`):
 
     <!-- example: fan-out.c -->
     ```c
@@ -16,11 +17,12 @@ its file, and what the program prints right after a second marker:
     ```
 
 `check-docs.py sync` checks that every Markdown page of docs/ is listed in
-the content_files of Js.toml, that every C block of a guide is an example
-file, verbatim, and that every example is shown once. `check-docs.py run`
-runs a built example and compares what it prints with its output block.
-`check-docs.py update` copies the example files into the guides, after an
-example was edited.
+the content_files of Js.toml, that every block in a language of
+EXAMPLE_LANGUAGES is an example file, verbatim, and that every example is
+shown once. `check-docs.py run --example NAME -- COMMAND...` runs an
+example (a built C program, or an interpreter and the script) and compares
+what it prints with its output block. `check-docs.py update` copies the
+example files into the guides, after an example was edited.
 """
 
 import argparse
@@ -30,7 +32,19 @@ import subprocess
 import sys
 
 MARKER_RE = re.compile(r'^<!--\s*(example|output):\s*(\S+)\s*-->\s*$')
+# Before a block of an example language that is a fragment, not a program.
+SNIPPET_RE = re.compile(r'^<!--\s*snippet\s*-->\s*$')
 FENCE_RE = re.compile(r'^```\s*(\S*)\s*$')
+
+# The languages whose blocks are whole example files: the fence's language
+# and the extension of the files in docs/examples/. An example named
+# without an extension (--examples first-set) is a C one.
+EXAMPLE_LANGUAGES = {'c': '.c', 'python': '.py'}
+
+
+def example_file(name):
+    """The file name of an example given as NAME (C) or NAME.EXT."""
+    return name if name.endswith(tuple(EXAMPLE_LANGUAGES.values())) else name + '.c'
 
 
 def parse_page(path):
@@ -48,6 +62,10 @@ def parse_page(path):
         m = MARKER_RE.match(line)
         if m:
             marker = (m.group(1), m.group(2), i + 1)
+            i += 1
+            continue
+        if SNIPPET_RE.match(line):
+            marker = ('snippet', None, i + 1)
             i += 1
             continue
         m = FENCE_RE.match(line)
@@ -101,10 +119,12 @@ def sync(args):
             errors.append(f'content_files lists {page}, which does not exist')
 
     example_dir = os.path.join(args.docs_dir, 'examples')
-    on_disk = sorted(f[:-2] for f in os.listdir(example_dir) if f.endswith('.c'))
+    examples = [example_file(name) for name in args.examples]
+    on_disk = sorted(f for f in os.listdir(example_dir)
+                     if f.endswith(tuple(EXAMPLE_LANGUAGES.values())))
     for name in on_disk:
-        if name not in args.examples:
-            errors.append(f'examples/{name}.c is not built: add it to doc_examples in docs/meson.build')
+        if name not in examples:
+            errors.append(f'examples/{name} is not run: add it to docs/meson.build')
 
     shown = {}
     for page in listed:
@@ -114,10 +134,13 @@ def sync(args):
         for block in parse_page(path):
             where = f'{page}:{block["line"]}'
             marker = block['marker']
-            if block['lang'] == 'c':
-                if marker is None or marker[0] != 'example':
-                    errors.append(f'{where}: a C block must be a whole example, '
-                                  'preceded by <!-- example: NAME.c -->')
+            extension = EXAMPLE_LANGUAGES.get(block['lang'])
+            if marker is not None and marker[0] == 'snippet':
+                continue
+            if extension is not None:
+                if marker is None or marker[0] != 'example' or not marker[1].endswith(extension):
+                    errors.append(f'{where}: a ```{block["lang"]} block must be a whole example, '
+                                  f'preceded by <!-- example: NAME{extension} -->')
                     continue
                 name = marker[1]
                 file_path = os.path.join(example_dir, name)
@@ -129,17 +152,18 @@ def sync(args):
                                   'copy the file into the guide')
                 shown.setdefault(name, []).append(where)
             elif marker is not None and marker[0] == 'example':
-                errors.append(f'{where}: the example {marker[1]} is not in a ```c block')
+                errors.append(f'{where}: the example {marker[1]} is not in a block '
+                              'of its language (```c, ```python)')
             elif block['lang'] == '' and (marker is None or marker[0] != 'output'):
                 errors.append(f'{where}: a code block names its language (```c, '
                               '```sh, ...) unless it is an output block')
 
-    for name in args.examples:
-        places = shown.get(name + '.c', [])
+    for name in examples:
+        places = shown.get(name, [])
         if len(places) == 0:
-            errors.append(f'examples/{name}.c is not shown in any guide')
+            errors.append(f'examples/{name} is not shown in any guide')
         elif len(places) > 1:
-            errors.append(f'examples/{name}.c is shown more than once: {", ".join(places)}')
+            errors.append(f'examples/{name} is shown more than once: {", ".join(places)}')
 
     for e in errors:
         print(f'error: {e}', file=sys.stderr)
@@ -160,7 +184,7 @@ def run(args):
               f'(<!-- output: {args.example} --> before a ``` block)', file=sys.stderr)
         return 1
 
-    proc = subprocess.run([args.program], stdout=subprocess.PIPE, timeout=50)
+    proc = subprocess.run(args.argv, stdout=subprocess.PIPE, timeout=50)
     out = proc.stdout.decode('utf-8', errors='replace')
     if proc.returncode != 0:
         print(f'error: {args.example} exited with status {proc.returncode}', file=sys.stderr)
@@ -175,7 +199,7 @@ def run(args):
 
 
 def update(args):
-    """Copies every example file into the C block that shows it."""
+    """Copies every example file into the block that shows it."""
     example_dir = os.path.join(args.docs_dir, 'examples')
     for page in content_files_from_dir(args.docs_dir):
         path = os.path.join(args.docs_dir, page)
@@ -183,7 +207,8 @@ def update(args):
         offset = 0
         for block in parse_page(path):
             marker = block['marker']
-            if block['lang'] != 'c' or marker is None or marker[0] != 'example':
+            if (block['lang'] not in EXAMPLE_LANGUAGES or marker is None
+                    or marker[0] != 'example'):
                 continue
             code = read(os.path.join(example_dir, marker[1])).rstrip('\n').split('\n')
             old_len = block['n_lines']
@@ -211,7 +236,8 @@ def main():
     p = sub.add_parser('run', help='run an example and compare its output')
     p.add_argument('--docs-dir', required=True)
     p.add_argument('--example', required=True)
-    p.add_argument('program')
+    p.add_argument('argv', nargs='+', metavar='COMMAND',
+                   help='the program, or an interpreter and the script')
 
     p = sub.add_parser('update', help='copy the example files into the guides')
     p.add_argument('--docs-dir', required=True)

@@ -8,15 +8,15 @@ Usage: hash-files.py [-j JOBS] [DIRECTORY]
 Every file is hashed by a Python function on the thread pool, at most JOBS
 at once (hashlib releases the GIL while it hashes, so they really run in
 parallel). Each checksum is printed as its task finishes (completion order,
-mapped back to its file by the task id), then a summary. Ctrl-C cancels the
-set's parent cancellable: running tasks stop at their next chunk, queued
-ones never start, and the summary says how many were aborted.
+mapped back to its file by the task id), then a summary. Ctrl-C raises
+KeyboardInterrupt in the loop that joins them, which aborts the set:
+running tasks stop at their next chunk, queued ones never start, and the
+summary says how many were aborted.
 """
 
 import argparse
 import hashlib
 import os
-import signal
 import sys
 import time
 
@@ -73,35 +73,36 @@ def main(argv=None):
         print(error, file=sys.stderr)
         return 1
 
-    hashed = failed = aborted = 0
-    cancellable = Gio.Cancellable()
+    counts = {'hashed': 0, 'failed': 0, 'aborted': 0}
 
-    def on_sigint():
-        print('Interrupted: aborting the remaining tasks', file=sys.stderr)
-        cancellable.cancel()
-        return GLib.SOURCE_REMOVE
-
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, on_sigint)
+    def report(task, path):
+        try:
+            print('{}  {}'.format(task.propagate_value(), path), flush=True)
+            counts['hashed'] += 1
+        except GLib.Error as error:  # from C: the task was aborted
+            if not error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+                raise
+            counts['aborted'] += 1
+        except OSError as error:     # what hash_file raised
+            print('{}: {}'.format(path, error.strerror), file=sys.stderr)
+            counts['failed'] += 1
 
     # Leaving the with block shuts the set down: nothing it started still
     # runs afterwards, even if the loop below is left by an exception.
-    with Js.JoinSet(cancellable=cancellable, max_concurrent=args.jobs) as joinset:
+    with Js.JoinSet(max_concurrent=args.jobs) as joinset:
         paths = {joinset.spawn_call_in_thread(hash_file, path): path for path in files}
+        try:
+            # Iterating joins the tasks in completion order. Ctrl-C raises
+            # KeyboardInterrupt here at once, whatever the tasks are doing.
+            for task in joinset:
+                report(task, paths[task.get_id()])
+        except KeyboardInterrupt:
+            print('Interrupted: aborting the remaining tasks', file=sys.stderr)
+            joinset.abort_all()
+            for task in joinset:  # the aborted tasks, and any that just finished
+                report(task, paths[task.get_id()])
 
-        # Iterating joins the tasks in completion order, running the main
-        # loop (and so the SIGINT handler) while it waits.
-        for task in joinset:
-            path = paths[task.get_id()]
-            try:
-                print('{}  {}'.format(task.propagate_value(), path), flush=True)
-                hashed += 1
-            except GLib.Error as error:
-                if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
-                    aborted += 1
-                else:
-                    print('{}: {}'.format(path, error.message), file=sys.stderr)
-                    failed += 1
-
+    hashed, failed, aborted = counts['hashed'], counts['failed'], counts['aborted']
     print('\n{} files hashed, {} failed, {} aborted, with at most {} at once, in {:.3f} s'.format(
         hashed, failed, aborted, args.jobs, time.monotonic() - start))
     return 1 if failed or aborted else 0

@@ -58,13 +58,12 @@ class SpawnCallTest(jstesting.TestCase):
         for task in joinset:
             try:
                 self.assertEqual(task.propagate_value(), 4)
-            except GLib.Error as error:
+            except ValueError as error:
+                self.assertTrue(task.had_error())
                 errors[ids[task.get_id()]] = error
         self.assertEqual(sorted(errors), ['main', 'thread'])
         for where, error in errors.items():
-            self.assertEqual(error.domain, Js.PYTHON_ERROR_DOMAIN)
-            self.assertEqual(error.code, 0)
-            self.assertEqual(error.message, 'ValueError: cannot measure ' + where)
+            self.assertEqual(error.args, ('cannot measure ' + where,))
         # Still here: the exceptions never reached PyGObject's handler.
         self.assertTrue(joinset.is_empty())
 
@@ -204,6 +203,9 @@ class ContextManagerTest(jstesting.TestCase):
         # set is empty.
         self.assertEqual(ran, [])
         self.assertEqual(len(joinset), 0)
+        # And closed: the block's set takes no more work.
+        self.assertTrue(joinset.is_closed())
+        self.assertEqual(joinset.spawn_call(lambda: 2), 0)
         self.run_until(lambda: pending, message='the pending join_all')
         self.assertEqual(len(pending[0]), 2)
         for task in pending[0]:
@@ -230,8 +232,10 @@ class ContextManagerTest(jstesting.TestCase):
             with Js.JoinSet() as joinset:
                 joinset.spawn_call(lambda: 1)
                 raise KeyError('body failed')
-        # Shut down: its task was freed.
+        # Closed and shut down: its task was freed.
         self.assertEqual(len(joinset), 0)
+        self.assertTrue(joinset.is_closed())
+        self.assertEqual(joinset.spawn_call(lambda: 2), 0)
 
     def test_shutdown_sync_from_another_thread(self):
         joinset = Js.JoinSet()
