@@ -220,7 +220,10 @@ def _check_callable(method, func):
 # before that step raises at once.
 class _SigintGuard:
 
-    lock = threading.Lock()  # guards waiting, pending, presses, old_wakeup_fd
+    # Guards waiting, pending, presses, old_wakeup_fd. Reentrant: _handler
+    # runs between two bytecodes of the main thread, which may hold it
+    # already (a Ctrl-C in the middle of enter() deadlocked with a Lock).
+    lock = threading.RLock()
     waiting = set()          # the cancellables of the joins waiting
     pending = False          # Ctrl-C not raised as KeyboardInterrupt yet
     presses = 0              # how many times, while no join waited
