@@ -7,8 +7,9 @@
  * GAsyncResult), js-flush (deferred work), js-timer (the timer thread)
  * and js-pool (the shared thread pool). Above it, the GObject façades
  * js-join-set.c and js-task.c, which check arguments and make one core
- * call per method; they never take the core's lock and the core never
- * names their properties or signals (it reports through JsCoreObserver).
+ * call per method, and js-task-list.c, the list model of the set's tasks;
+ * they never take the core's lock and the core never names their
+ * properties or signals (it reports through JsCoreObserver).
  *
  * The files of this layer, each calling only the ones before it:
  *

@@ -919,12 +919,34 @@ test_many (void)
   mirror_clear (&m);
 }
 
+static void
+test_api_checks (void)
+{
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_test_summary ("get_tasks() and get_state() refuse what is not a set "
+                  "or a task, with a critical");
+
+  js_test_expect_begin ("*JS_IS_JOIN_SET*");
+  g_assert_null (js_join_set_get_tasks (NULL));
+  g_assert_null (js_join_set_get_tasks ((JsJoinSet *) object));
+  g_assert_cmpuint (js_test_expect_end (), ==, 2);
+
+  js_test_expect_begin ("*JS_IS_TASK*");
+  g_assert_cmpint (js_task_get_state (NULL), ==, JS_TASK_STATE_QUEUED);
+  g_assert_cmpint (js_task_get_state ((JsTask *) object), ==, JS_TASK_STATE_QUEUED);
+  g_assert_cmpuint (js_test_expect_end (), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  js_test_expect_install ();
   main_thread = g_thread_self ();
+
+  g_test_add_func ("/join-set/task-list/api-checks", test_api_checks);
 
   g_test_add_func ("/join-set/task-list/order", test_order);
   g_test_add_func ("/join-set/task-list/join-removes", test_join_removes);
