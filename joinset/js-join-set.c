@@ -100,6 +100,9 @@
  * [signal@Js.JoinSet::task-progress] the progress a task reports with
  * [method@Js.Task.set_progress]. All of them are delivered in the set's
  * main context and coalesced, so that many fast tasks do not flood it.
+ * [method@Js.JoinSet.get_tasks] gives the unjoined tasks as a live
+ * [iface@Gio.ListModel] to bind to a `GtkListView`, and
+ * [signal@Js.JoinSet::task-started] reports each task that starts.
  *
  * ## Threads
  *
