@@ -1778,9 +1778,10 @@ js_join_set_shutdown_finish (JsJoinSet     *self,
  * [signal@Gio.ListModel::items-changed] is emitted in the set's main
  * context, never in a worker thread, and coalesced: however many tasks
  * are spawned, finish or are joined between two iterations of that
- * context, it is emitted at most once per iteration (and about 60 times a
- * second at most), for one span of positions. Use the model in the set's
- * main context.
+ * context, it is emitted at most once per iteration, for one span of
+ * positions. Changes that do not wake the context up by themselves (tasks
+ * starting, finishing, renamed) are gathered for about a frame (16 ms)
+ * first. Use the model in the set's main context.
  *
  * The model is made on the first call, and the same one is returned while
  * anybody holds it: until then, and once it is gone, the set pays nothing
