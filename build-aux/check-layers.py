@@ -22,7 +22,7 @@ import sys
 
 MAX_FILE_LOC = 1000
 MAX_FUNCTION_LOC = 80
-FACADES = ("js-join-set.c", "js-task.c")
+FACADES = ("js-join-set.c", "js-task.c", "js-task-list.c")
 LOCK_SYMBOLS = ("g_mutex_lock", "g_mutex_unlock", "g_rec_mutex_lock", "g_cond_wait")
 
 

@@ -33,7 +33,7 @@ linger_locked (JsCore *core,
 static void
 leave_queue_locked (JsCore      *core,
                     JsTask      *task,
-                    JsTaskState  prev)
+                    JsTaskStage  prev)
 {
   JS_CORE_ASSERT_LOCKED (core);
 
@@ -118,7 +118,7 @@ new_stand_in_locked (JsCore *core,
 static JsTask *
 joinable_locked (JsCore      *core,
                  JsTask      *task,
-                 JsTaskState  prev,
+                 JsTaskStage  prev,
                  gboolean     producer_ref)
 {
   JsTask *joinable;
@@ -182,6 +182,7 @@ keep_locked (JsCore  *core,
   joinable->discarded = TRUE;
   _js_id_table_remove (&core->tasks, joinable->id);
   core->length--;
+  _js_core_list_remove_locked (core, joinable->id, flush);
   if (emit_finished || failed)
     {
       g_queue_push_tail (&core->emit_finished_queue, joinable);
@@ -191,6 +192,26 @@ keep_locked (JsCore  *core,
     {
       _js_flush_add_unref (flush, joinable);
     }
+}
+
+/* Tells the list model that @task finished. A task it does not have (one
+ * that ran, unreferenced by the set, when the model was made) enters it
+ * now, as @joinable, which the set holds. */
+static void
+list_finished_locked (JsCore  *core,
+                      JsTask  *task,
+                      JsTask  *joinable,
+                      JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (G_LIKELY (core->n_lists == 0))
+    return;
+
+  if (task->in_list)
+    _js_core_list_record_locked (core, JS_CORE_LIST_STATE, NULL, task->id, flush);
+  else if (!core->discard_results)
+    _js_core_list_record_locked (core, JS_CORE_LIST_ADD, joinable, joinable->id, flush);
 }
 
 /* Gives @task its outcome (taking ownership of @result) and, unless the
@@ -211,7 +232,7 @@ _js_completion_complete_locked (JsCore   *core,
                                 gboolean  producer_ref,
                                 JsFlush  *flush)
 {
-  JsTaskState prev = task->state;
+  JsTaskStage prev = task->state;
   JsTask *joinable;
   gboolean failed, succeeded;
 
@@ -241,6 +262,7 @@ _js_completion_complete_locked (JsCore   *core,
 
   joinable = joinable_locked (core, task, prev, producer_ref);
   _js_result_move (&joinable->result, result);
+  list_finished_locked (core, task, joinable, flush);
 
   failed = _js_result_failed (&joinable->result);
   succeeded = joinable->result.kind != JS_RESULT_ERROR;
@@ -454,6 +476,8 @@ _js_completion_detach_all (JsCore *core)
   _js_id_table_remove_all (&core->tasks);
   core->length = 0;
   _js_waiter_fail_claims_locked (core, &flush);
+  if (core->n_lists > 0)
+    _js_core_list_record_locked (core, JS_CORE_LIST_CLEAR, NULL, 0, &flush);
   _js_core_arm_locked (core, &flush);
   _js_waiter_serve_locked (core, &flush);
 

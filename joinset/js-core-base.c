@@ -24,10 +24,13 @@ _js_core_unref (JsCore *core)
 
   g_assert (core->emit_finished_queue.length == 0);
   g_assert (core->emit_progress_queue.length == 0);
+  g_assert (core->emit_started_queue.length == 0);
+  g_assert (core->list_events == NULL || core->list_events->len == 0);
   g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
 
   g_clear_pointer (&core->timers, g_hash_table_unref);
   g_clear_pointer (&core->claims, g_hash_table_unref);
+  g_clear_pointer (&core->list_events, g_array_unref);
   _js_id_table_clear (&core->tasks);
   g_weak_ref_clear (&core->set);
   g_main_context_unref (core->context);

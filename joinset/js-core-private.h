@@ -7,8 +7,9 @@
  * GAsyncResult), js-flush (deferred work), js-timer (the timer thread)
  * and js-pool (the shared thread pool). Above it, the GObject façades
  * js-join-set.c and js-task.c, which check arguments and make one core
- * call per method; they never take the core's lock and the core never
- * names their properties or signals (it reports through JsCoreObserver).
+ * call per method, and js-task-list.c, the list model of the set's tasks;
+ * they never take the core's lock and the core never names their
+ * properties or signals (it reports through JsCoreObserver).
  *
  * The files of this layer, each calling only the ones before it:
  *
@@ -122,6 +123,25 @@ typedef enum
   JS_CORE_CHANGED_N_SPAWNED  = 1 << 4,
 } JsCoreChanges;
 
+/* What changed for the set's list model (js-task-list.c), recorded only
+ * while one exists (JsCore.n_lists > 0): see _js_core_list_record_locked().
+ * Tasks are named by id; ADD carries a reference to the task object. */
+typedef enum
+{
+  JS_CORE_LIST_ADD,      /* a task entered the set, or came back to it */
+  JS_CORE_LIST_REMOVE,   /* the task with this id left the set */
+  JS_CORE_LIST_STATE,    /* it started or finished */
+  JS_CORE_LIST_NAME,     /* it was renamed */
+  JS_CORE_LIST_CLEAR,    /* every task left the set (detach_all) */
+} JsCoreListChange;
+
+typedef struct
+{
+  JsCoreListChange  change;
+  guint64           id;
+  JsTask           *task;  /* owned, for ADD; NULL otherwise */
+} JsCoreListEvent;
+
 typedef struct
 {
   void (*task_progress) (GObject       *set,
@@ -129,8 +149,15 @@ typedef struct
                          double         fraction);
   void (*task_finished) (GObject       *set,
                          JsTask        *task);
+  void (*task_started)  (GObject       *set,
+                         JsTask        *task);
   void (*changed)       (GObject       *set,
                          JsCoreChanges  changes);
+  /* @events: JsCoreListEvent, in the order they happened; the callee
+   * takes the task references out of the ADD events it keeps (and sets
+   * them to NULL) */
+  void (*list_changed)  (GObject       *set,
+                         GArray        *events);
 } JsCoreObserver;
 
 /* The settings of a set, read and written through one pair of calls. */
@@ -190,7 +217,7 @@ struct _JsCore
                                     * that was not joined or detached */
 
   /* The run queue (js-run-queue.c): a task is in exactly one of these
-   * (see JsTaskState), or in none once joined or detached. */
+   * (see JsTaskStage), or in none once joined or detached. */
   GQueue           queue;          /* JS_TASK_QUEUED, waiting for a slot */
   GQueue           thread_ready;   /* JS_TASK_READY, for a drainer */
   GQueue           main_ready;     /* JS_TASK_READY, for the source */
@@ -212,6 +239,11 @@ struct _JsCore
   /* For the observer, emitted by the source. */
   GQueue           emit_finished_queue; /* JsTask, owned: task-finished */
   GQueue           emit_progress_queue; /* JsTask, owned: task-progress */
+  GQueue           emit_started_queue;  /* JsTask, owned: task-started */
+  GArray          *list_events;    /* JsCoreListEvent for the list model,
+                                    * or NULL: nothing recorded yet */
+  guint            n_lists;        /* list models alive: the one field the
+                                    * hot paths read (see js-task-list.c) */
 
   GHashTable      *timers;         /* &task->id → GSource, owned: the
                                     * timeouts of running tasks; NULL until
@@ -365,6 +397,60 @@ _js_core_arm_later_locked (JsCore  *core,
     return;
 
   _js_core_arm_at_locked (core, g_get_monotonic_time () + JS_NOTIFY_INTERVAL_USEC, flush);
+}
+
+/* ------------------------------------------------------------------------
+ * The list model's records (inline: the hot paths test n_lists)
+ * ------------------------------------------------------------------------ */
+
+/* Records a change for the list model, to be delivered by the source
+ * within a frame. @task: for ADD, a task the core holds a reference to
+ * (never a running task the core does not own: see
+ * _js_completion_complete_locked()). Call only when core->n_lists > 0. */
+static inline void
+_js_core_list_record_locked (JsCore           *core,
+                             JsCoreListChange  change,
+                             JsTask           *task,
+                             guint64           id,
+                             JsFlush          *flush)
+{
+  JsCoreListEvent event = { change, id, NULL };
+
+  JS_CORE_ASSERT_LOCKED (core);
+  g_assert (core->n_lists > 0);
+
+  if (core->source == NULL)
+    return;
+  if (core->list_events == NULL)
+    core->list_events = g_array_new (FALSE, FALSE, sizeof (JsCoreListEvent));
+  if (change == JS_CORE_LIST_ADD)
+    {
+      event.task = g_object_ref (task);
+      task->in_list = TRUE;
+    }
+  g_array_append_val (core->list_events, event);
+  _js_core_arm_later_locked (core, flush);
+}
+
+/* A task's state or name changed: the model notifies it, if it has it. */
+static inline void
+_js_core_list_touch_locked (JsCore           *core,
+                            JsTask           *task,
+                            JsCoreListChange  change,
+                            JsFlush          *flush)
+{
+  if (G_UNLIKELY (core->n_lists > 0) && task->in_list)
+    _js_core_list_record_locked (core, change, NULL, task->id, flush);
+}
+
+/* The task with @id left the set. */
+static inline void
+_js_core_list_remove_locked (JsCore  *core,
+                             guint64  id,
+                             JsFlush *flush)
+{
+  if (G_UNLIKELY (core->n_lists > 0))
+    _js_core_list_record_locked (core, JS_CORE_LIST_REMOVE, NULL, id, flush);
 }
 
 /* ------------------------------------------------------------------------
@@ -525,6 +611,8 @@ void          _js_core_task_set_name           (JsTask        *task,
 GCancellable *_js_core_task_get_cancellable    (JsTask        *task);
 gboolean      _js_core_task_is_cancelled       (JsTask        *task);
 gboolean      _js_core_task_is_completed       (JsTask        *task);
+JsTaskState   _js_core_task_get_state          (JsTask        *task);
+void          _js_core_task_let_go             (JsTask        *task);
 gboolean      _js_core_task_had_error          (JsTask        *task);
 gboolean      _js_core_task_is_discarded       (JsTask        *task);
 gboolean      _js_core_task_take_pointer       (JsTask        *task,
@@ -549,5 +637,7 @@ void      _js_core_close                       (JsCore        *core);
 gboolean  _js_core_set_policy                  (JsCore        *core,
                                                 JsCorePolicy   policy,
                                                 guint          value);
+GPtrArray *_js_core_list_start                 (JsCore        *core);
+void      _js_core_list_stop                   (JsCore        *core);
 
 G_END_DECLS

@@ -7,7 +7,9 @@
  * dispatch, in this order: emits task-progress and task-finished through
  * the observer, delivers the served light joins and the GTask joins of
  * that context, runs the main-context tasks that were ready, and reports
- * the counters that changed.
+ * the counters that changed. Task-started goes first, and the changes for
+ * the list model (one batch per dispatch: one items-changed) after the
+ * task signals.
  */
 
 #include "config.h"
@@ -27,6 +29,8 @@ typedef struct
   GQueue  progressed;      /* JsTask, owned */
   double *fractions;       /* of each task of progressed */
   GQueue  finished;        /* JsTask, owned */
+  GQueue  started;         /* JsTask, owned */
+  GArray *list_events;     /* JsCoreListEvent, or NULL */
   guint   n_main;          /* main-context tasks ready */
 } JsDispatch;
 
@@ -56,6 +60,12 @@ take_dispatch_locked (JsCore     *core,
 
   d->finished = core->emit_finished_queue;
   g_queue_init (&core->emit_finished_queue);
+  d->started = core->emit_started_queue;
+  g_queue_init (&core->emit_started_queue);
+
+  d->list_events = NULL;
+  if (core->list_events != NULL && core->list_events->len > 0)
+    d->list_events = g_steal_pointer (&core->list_events);
 }
 
 /* Emits task-progress and task-finished, in the set's context. */
@@ -67,6 +77,13 @@ emit_task_signals (JsCore     *core,
   const JsCoreObserver *observer = set != NULL ? core->observer : NULL;
   JsTask *task;
   guint i = 0;
+
+  while ((task = g_queue_pop_head (&d->started)) != NULL)
+    {
+      if (observer != NULL)
+        observer->task_started (set, task);
+      g_object_unref (task);
+    }
 
   while ((task = g_queue_pop_head (&d->progressed)) != NULL)
     {
@@ -128,6 +145,22 @@ report_changes (JsCore *core)
     }
 }
 
+/* Hands the list model its batch of changes; the task references it did
+ * not take are dropped. */
+static void
+report_list_changes (JsCore *core,
+                     GArray *events)
+{
+  g_autoptr(GObject) set = g_weak_ref_get (&core->set);
+
+  if (set != NULL && core->observer != NULL)
+    core->observer->list_changed (set, events);
+
+  for (guint i = 0; i < events->len; i++)
+    g_clear_object (&g_array_index (events, JsCoreListEvent, i).task);
+  g_array_unref (events);
+}
+
 static void
 core_dispatch (JsCore *core)
 {
@@ -137,9 +170,11 @@ core_dispatch (JsCore *core)
   take_dispatch_locked (core, &d);
   _js_core_unlock (core);
 
-  if (d.progressed.length > 0 || d.finished.length > 0)
+  if (d.progressed.length > 0 || d.finished.length > 0 || d.started.length > 0)
     emit_task_signals (core, &d);
   g_free (d.fractions);
+  if (d.list_events != NULL)
+    report_list_changes (core, d.list_events);
 
   _js_waiter_deliver_batch (core, &d.deliver);
 

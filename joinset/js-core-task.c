@@ -56,19 +56,23 @@ _js_core_task_return (JsTask   *task,
   _js_result_clear (result);
 }
 
-/* The last reference to @task was dropped (JsTask.dispose): it is
- * abandoned if it was running, and the producer is done with user_data. */
-void
-_js_core_task_abandon (JsTask *task)
+/* The producer let go of @task: it is abandoned if it was running, and
+ * the producer is done with user_data (unless @only_running and it was
+ * not running). */
+static void
+abandon (JsTask   *task,
+         gboolean  only_running)
 {
   JsCore *core = task->core;
   JsFlush flush = JS_FLUSH_INIT;
-  GDestroyNotify destroy;
-  gpointer data;
+  GDestroyNotify destroy = NULL;
+  gpointer data = NULL;
+  gboolean running;
 
   _js_core_lock (core);
 
-  if (task->state == JS_TASK_RUNNING)
+  running = task->state == JS_TASK_RUNNING;
+  if (running)
     {
       JsResult result = { JS_RESULT_ERROR };
 
@@ -85,13 +89,32 @@ _js_core_task_abandon (JsTask *task)
     }
 
   /* The producer is done with user_data. */
-  data = g_steal_pointer (&task->user_data);
-  destroy = g_steal_pointer (&task->user_data_destroy);
+  if (running || !only_running)
+    {
+      data = g_steal_pointer (&task->user_data);
+      destroy = g_steal_pointer (&task->user_data_destroy);
+    }
 
   _js_core_unlock_and_flush (core, &flush);
 
   if (destroy != NULL)
     destroy (data);
+}
+
+/* The last reference to @task was dropped (JsTask.dispose). */
+void
+_js_core_task_abandon (JsTask *task)
+{
+  abandon (task, FALSE);
+}
+
+/* The list model holds the last reference to @task (a toggle reference,
+ * see js-task-list.c): if it runs, its producer let go of it without
+ * returning, as if the last reference had been dropped. */
+void
+_js_core_task_let_go (JsTask *task)
+{
+  abandon (task, TRUE);
 }
 
 /* The producer reported progress: queued for the source to emit. */
@@ -158,6 +181,7 @@ void
 _js_core_task_set_name (JsTask     *task,
                         const char *name)
 {
+  JsFlush flush = JS_FLUSH_INIT;
   JsTaskExtra *extra;
 
   _js_core_lock (task->core);
@@ -168,8 +192,9 @@ _js_core_task_set_name (JsTask     *task,
       if (extra->name != NULL)
         extra->old_names = g_slist_prepend (extra->old_names, extra->name);
       extra->name = g_strdup (name);
+      _js_core_list_touch_locked (task->core, task, JS_CORE_LIST_NAME, &flush);
     }
-  _js_core_unlock (task->core);
+  _js_core_unlock_and_flush (task->core, &flush);
 }
 
 /* The cancellable of a started task, created on first use: cancelled at
@@ -231,6 +256,29 @@ _js_core_task_is_cancelled (JsTask *task)
     return g_cancellable_is_cancelled (task->cancellable);
 
   return FALSE;
+}
+
+JsTaskState
+_js_core_task_get_state (JsTask *task)
+{
+  JsTaskStage stage;
+
+  _js_core_lock (task->core);
+  stage = task->state;
+  _js_core_unlock (task->core);
+
+  switch (stage)
+    {
+    case JS_TASK_QUEUED:
+    case JS_TASK_READY:
+      return JS_TASK_STATE_QUEUED;
+    case JS_TASK_RUNNING:
+      return JS_TASK_STATE_RUNNING;
+    case JS_TASK_COMPLETED:
+    case JS_TASK_JOINED:
+    default:
+      return JS_TASK_STATE_FINISHED;
+    }
 }
 
 gboolean

@@ -70,6 +70,27 @@ _js_core_new (GObject              *set,
   return core;
 }
 
+/* Changes no list model will see: the references they hold go after the
+ * lock. */
+static void
+drop_list_events_locked (JsCore  *core,
+                         JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (core->list_events == NULL)
+    return;
+
+  for (guint i = 0; i < core->list_events->len; i++)
+    {
+      JsCoreListEvent *event = &g_array_index (core->list_events, JsCoreListEvent, i);
+
+      if (event->task != NULL)
+        _js_flush_add_unref (flush, event->task);
+    }
+  g_array_set_size (core->list_events, 0);
+}
+
 /* Signals nobody can receive any more. */
 static void
 drop_signals_locked (JsCore  *core,
@@ -78,6 +99,10 @@ drop_signals_locked (JsCore  *core,
   JsTask *task;
 
   JS_CORE_ASSERT_LOCKED (core);
+
+  drop_list_events_locked (core, flush);
+  while ((task = g_queue_pop_head (&core->emit_started_queue)) != NULL)
+    _js_flush_add_unref (flush, task);
 
   while ((task = g_queue_pop_head (&core->emit_finished_queue)) != NULL)
     _js_flush_add_unref (flush, task);
@@ -194,4 +219,78 @@ _js_core_set_policy (JsCore       *core,
   _js_core_unlock_and_flush (core, &flush);
 
   return changed;
+}
+
+/* A reference to the running @task, unless it may be in its dispose at
+ * this moment. The set holds no reference to a running task (see
+ * _js_completion_complete_locked()): when its producer holds the only
+ * one, it may be dropping it in another thread right now, and a reference
+ * taken from here would resurrect it. With two or more, nobody is in its
+ * dispose: that starts with one reference, held by the thread disposing,
+ * and only the set (whose lock the caller holds) takes references to
+ * running tasks without owning one. So: one more, only from two or more. */
+static gboolean
+try_ref_running (JsTask *task)
+{
+  gint *ref_count = (gint *) &G_OBJECT (task)->ref_count;
+  gint old = g_atomic_int_get (ref_count);
+
+  while (old >= 2)
+    {
+      if (g_atomic_int_compare_and_exchange (ref_count, old, old + 1))
+        return TRUE;
+      old = g_atomic_int_get (ref_count);
+    }
+
+  return FALSE;
+}
+
+/* A list model is made (js-task-list.c): from now on the core records the
+ * changes it needs, delivered through JsCoreObserver.list_changed. Returns
+ * the tasks of the set now, in spawn order, each with a reference for the
+ * model; changes recorded before are dropped, as it starts from these.
+ * A running task that the set cannot reference (see try_ref_running())
+ * is left out: it enters the model when it finishes. */
+GPtrArray *
+_js_core_list_start (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+  GPtrArray *tasks = g_ptr_array_new ();
+  guint64 id;
+
+  _js_core_lock (core);
+  core->n_lists++;
+  drop_list_events_locked (core, &flush);
+
+  for (id = _js_id_table_first (&core->tasks); id != 0 && id <= core->next_id; id++)
+    {
+      JsTask *task = _js_id_table_lookup (&core->tasks, id);
+
+      if (task == NULL)
+        continue;
+
+      task->in_list = task->state != JS_TASK_RUNNING || try_ref_running (task);
+      if (!task->in_list)
+        continue;
+      if (task->state != JS_TASK_RUNNING)
+        g_object_ref (task);
+      g_ptr_array_add (tasks, task);
+    }
+
+  _js_core_unlock_and_flush (core, &flush);
+
+  return tasks;
+}
+
+/* A list model is gone: with no other, the core records nothing more. */
+void
+_js_core_list_stop (JsCore *core)
+{
+  JsFlush flush = JS_FLUSH_INIT;
+
+  _js_core_lock (core);
+  g_assert (core->n_lists > 0);
+  if (--core->n_lists == 0)
+    drop_list_events_locked (core, &flush);
+  _js_core_unlock_and_flush (core, &flush);
 }

@@ -102,6 +102,9 @@
  * [signal@Js.JoinSet::task-progress] the progress a task reports with
  * [method@Js.Task.set_progress]. All of them are delivered in the set's
  * main context and coalesced, so that many fast tasks do not flood it.
+ * [method@Js.JoinSet.get_tasks] gives the unjoined tasks as a live
+ * [iface@Gio.ListModel] to bind to a `GtkListView`, and
+ * [signal@Js.JoinSet::task-started] reports each task that starts.
  *
  * ## Threads
  *
@@ -118,6 +121,7 @@
 
 #include "js-core-private.h"
 #include "js-join-result-private.h"
+#include "js-task-list-private.h"
 
 /* The façade over a JsCore (js-core-private.h): it checks arguments,
  * documents, notifies and emits; every method is one core call, and it
@@ -129,6 +133,7 @@ struct _JsJoinSet
   JsCore       *core;
   GCancellable *cancellable;       /* construct-only parent */
   gulong        cancelled_id;
+  GWeakRef      task_list;         /* JsTaskList: get_tasks() */
 };
 
 enum {
@@ -145,6 +150,7 @@ enum {
   PROP_N_SPAWNED,
   PROP_ORDERED,
   PROP_PROGRESS,
+  PROP_TASKS,
   PROP_TIMEOUT,
   N_PROPS
 };
@@ -154,6 +160,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   TASK_FINISHED,
   TASK_PROGRESS,
+  TASK_STARTED,
   N_SIGNALS
 };
 
@@ -204,6 +211,14 @@ js_join_set_dispose (GObject *object)
 
   _js_core_dispose (self->core);
 
+  /* The model outlives the set, empty. */
+  {
+    g_autoptr(JsTaskList) task_list = g_weak_ref_get (&self->task_list);
+
+    if (task_list != NULL)
+      _js_task_list_clear (task_list);
+  }
+
   G_OBJECT_CLASS (js_join_set_parent_class)->dispose (object);
 }
 
@@ -213,6 +228,7 @@ js_join_set_finalize (GObject *object)
   JsJoinSet *self = (JsJoinSet *)object;
 
   g_clear_object (&self->cancellable);
+  g_weak_ref_clear (&self->task_list);
   g_clear_pointer (&self->core, _js_core_unref);
 
   G_OBJECT_CLASS (js_join_set_parent_class)->finalize (object);
@@ -274,6 +290,10 @@ js_join_set_get_property (GObject    *object,
 
     case PROP_PROGRESS:
       g_value_set_double (value, js_join_set_get_progress (self));
+      break;
+
+    case PROP_TASKS:
+      g_value_take_object (value, js_join_set_get_tasks (self));
       break;
 
     case PROP_TIMEOUT:
@@ -562,6 +582,23 @@ js_join_set_class_init (JsJoinSetClass *klass)
                           G_PARAM_STATIC_STRINGS));
 
   /**
+   * JsJoinSet:tasks:
+   *
+   * The tasks of the set that were not joined yet, as a live
+   * [iface@Gio.ListModel] of [class@Js.Task], in spawn order: see
+   * [method@Js.JoinSet.get_tasks]. Reading the property makes the model
+   * if it does not exist.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TASKS] =
+    g_param_spec_object ("tasks", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
    * JsJoinSet:timeout:
    *
    * The time limit, in milliseconds, of each task spawned with
@@ -636,6 +673,32 @@ js_join_set_class_init (JsJoinSetClass *klass)
                   NULL, NULL,
                   NULL,
                   G_TYPE_NONE, 2, JS_TYPE_TASK, G_TYPE_DOUBLE);
+
+  /**
+   * JsJoinSet::task-started:
+   * @self: the set
+   * @task: the task whose function was called
+   *
+   * Emitted in the set's main context, never in a worker thread, for each
+   * task whose function was called, in the order they started. Like
+   * [signal@Js.JoinSet::task-finished], it is emitted soon after, not
+   * while the function runs: a fast task may have finished already, and
+   * several starts are emitted in one iteration of the context.
+   *
+   * Only tasks spawned while a handler is connected emit it: connect
+   * before spawning. A set nobody listens to pays nothing for it. Tasks
+   * aborted before they started never emit it.
+   *
+   * Since: 1.0
+   */
+  signals[TASK_STARTED] =
+    g_signal_new ("task-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, JS_TYPE_TASK);
 }
 
 /* The core's reports, in the set's context. */
@@ -647,6 +710,23 @@ on_task_progress (GObject *object,
 {
   _js_task_notify_progress (task);
   g_signal_emit (object, signals[TASK_PROGRESS], 0, task, fraction);
+}
+
+static void
+on_task_started (GObject *object,
+                 JsTask  *task)
+{
+  g_signal_emit (object, signals[TASK_STARTED], 0, task);
+}
+
+static void
+on_list_changed (GObject *object,
+                 GArray  *events)
+{
+  g_autoptr(JsTaskList) task_list = g_weak_ref_get (&JS_JOIN_SET (object)->task_list);
+
+  if (task_list != NULL)
+    _js_task_list_apply (task_list, events);
 }
 
 static void
@@ -695,7 +775,9 @@ on_changed (GObject       *object,
 static const JsCoreObserver observer = {
   .task_progress = on_task_progress,
   .task_finished = on_task_finished,
+  .task_started = on_task_started,
   .changed = on_changed,
+  .list_changed = on_list_changed,
 };
 
 static void
@@ -1150,12 +1232,21 @@ spawn_internal (JsJoinSet      *self,
                 const char     *name,
                 gint64          timeout_ms)
 {
-  /* Not under the core's lock: it takes GLib's signal lock. */
-  gboolean emit_finished = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, TRUE);
+  gboolean emit_finished = FALSE, emit_started = FALSE;
   JsTask *task;
 
+  /* Not under the core's lock: these take GLib's signal lock. One lookup
+   * when the set has no handler without a detail (task-started and
+   * task-finished have none; notify:: handlers do), as on every hot path:
+   * a set nobody listens to pays for one check, not one per signal. */
+  if (g_signal_handler_find (self, G_SIGNAL_MATCH_DETAIL, 0, 0, NULL, NULL, NULL) != 0)
+    {
+      emit_finished = g_signal_has_handler_pending (self, signals[TASK_FINISHED], 0, TRUE);
+      emit_started = g_signal_has_handler_pending (self, signals[TASK_STARTED], 0, TRUE);
+    }
+
   task = _js_task_new (self->core, func, user_data, user_data_destroy, in_thread,
-                       name, emit_finished);
+                       name, emit_finished, emit_started);
 
   return _js_run_queue_spawn (self->core, task, timeout_ms);
 }
@@ -1840,4 +1931,62 @@ js_join_set_shutdown_finish (JsJoinSet     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * js_join_set_get_tasks:
+ * @self: a set
+ *
+ * Gets the tasks of @self that were not joined yet, as a live
+ * [iface@Gio.ListModel] of [class@Js.Task], in spawn order: bind it to a
+ * `GtkListView` to show the work of a set.
+ *
+ * The items are the tasks themselves: [property@Js.Task:state],
+ * [property@Js.Task:progress] and [property@Js.Task:name] are notified on
+ * them while they are in the model. A task enters the model when it is
+ * spawned and leaves it when it is joined, detached, or freed by a set
+ * with [property@Js.JoinSet:discard-results] (there, finished tasks leave
+ * at once). An aborted task stays, finished, until it is joined; when it
+ * was running, the join hands out a stand-in with the same id (see
+ * [class@Js.Task]) and the model keeps the object it showed.
+ *
+ * [signal@Gio.ListModel::items-changed] is emitted in the set's main
+ * context, never in a worker thread, and coalesced: however many tasks
+ * are spawned, finish or are joined between two iterations of that
+ * context, it is emitted at most once per iteration, for one span of
+ * positions. Changes that do not wake the context up by themselves (tasks
+ * starting, finishing, renamed) are gathered for about a frame (16 ms)
+ * first. Use the model in the set's main context.
+ *
+ * The model is made on the first call, and the same one is returned while
+ * anybody holds it: until then, and once it is gone, the set pays nothing
+ * for it. Each change then costs O(log n) for n tasks, never a scan of
+ * the set. A task that was already running when the model was made, and
+ * that only its producer holds, enters it when it finishes. The model
+ * does not keep the set alive; when the set is disposed, it becomes
+ * empty (items-changed is then emitted in the thread that disposes it).
+ *
+ * A running task the model shows is still abandoned
+ * ([error@Js.JoinError.ABANDONED]) when its producer drops it without
+ * returning, once nobody but the model holds it.
+ *
+ * Returns: (transfer full): a list model of [class@Js.Task]
+ *
+ * Since: 1.0
+ */
+GListModel *
+js_join_set_get_tasks (JsJoinSet *self)
+{
+  JsTaskList *task_list;
+
+  g_return_val_if_fail (JS_IS_JOIN_SET (self), NULL);
+
+  task_list = g_weak_ref_get (&self->task_list);
+  if (task_list == NULL)
+    {
+      task_list = _js_task_list_new (self->core);
+      g_weak_ref_set (&self->task_list, task_list);
+    }
+
+  return G_LIST_MODEL (task_list);
 }

@@ -196,4 +196,8 @@ gboolean      js_join_set_shutdown_finish         (JsJoinSet           *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+/* A live list model of the tasks */
+JS_AVAILABLE_IN_ALL
+GListModel   *js_join_set_get_tasks               (JsJoinSet           *self);
+
 G_END_DECLS

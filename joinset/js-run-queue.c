@@ -158,6 +158,8 @@ _js_run_queue_spawn (JsCore *core,
       core->n_spawned++;
       core->n_queued++;
       _js_core_arm_locked (core, &flush);
+      if (G_UNLIKELY (core->n_lists > 0))
+        _js_core_list_record_locked (core, JS_CORE_LIST_ADD, task, id, &flush);
 
       if (core->queue.length == 0 && has_free_slot_locked (core))
         {
@@ -232,6 +234,14 @@ _js_run_queue_start_task_locked (JsCore  *core,
   core->n_queued--;
   core->n_running++;
   _js_core_arm_later_locked (core, flush);
+  _js_core_list_touch_locked (core, task, JS_CORE_LIST_STATE, flush);
+
+  /* The runner holds the queue's reference until the function returns. */
+  if (task->emit_started)
+    {
+      g_queue_push_tail (&core->emit_started_queue, g_object_ref (task));
+      _js_core_arm_locked (core, flush);
+    }
 
   return func;
 }

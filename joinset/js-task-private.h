@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 typedef struct _JsCore JsCore;
 
+/* Where a task is in its set's scheduler. Public readers see a coarser
+ * JsTaskState (js_task_get_state()). */
 typedef enum
 {
   /* In JsCore.queue, waiting for a concurrency slot. The core owns a ref. */
@@ -28,7 +30,7 @@ typedef enum
   JS_TASK_COMPLETED,
   /* Handed to a consumer by a join, or dropped with its set. */
   JS_TASK_JOINED,
-} JsTaskState;
+} JsTaskStage;
 
 /* A started task's cancellation, read without the lock. */
 typedef enum
@@ -60,7 +62,7 @@ struct _JsTask
 
   /* Everything below is guarded by core->mutex, except where noted. */
 
-  /* Node in whichever JsCore queue holds the task (see JsTaskState). */
+  /* Node in whichever JsCore queue holds the task (see JsTaskStage). */
   GList           link;
 
   gpointer        user_data;
@@ -79,7 +81,7 @@ struct _JsTask
    * lock by the consumer, which received the task through the lock. */
   JsResult        result;
 
-  guint           state : 3;         /* JsTaskState */
+  guint           state : 3;         /* JsTaskStage */
   guint           in_thread : 1;     /* spawned with spawn_in_thread */
   guint           returned : 1;      /* the producer called js_task_return_*() */
   guint           holds_slot : 1;    /* counts in JsCore.n_active */
@@ -91,6 +93,9 @@ struct _JsTask
   guint           discarded : 1;     /* freed by a set that discards results */
   guint           started : 1;       /* holds its cancellable, not its func */
   guint           result_taken : 1;  /* a pointer result was propagated */
+  guint           emit_started : 1;  /* emits JsJoinSet::task-started */
+  guint           in_list : 1;       /* handed to the set's list model
+                                      * (see JsCoreListEvent) */
 
   guint           cancel_state;      /* atomic JsTaskCancelState bits:
                                       * js_task_is_cancelled() reads them
@@ -121,7 +126,10 @@ JsTask *_js_task_new             (JsCore         *core,
                                   GDestroyNotify  user_data_destroy,
                                   gboolean        in_thread,
                                   const char     *name,
-                                  gboolean        emit_finished);
+                                  gboolean        emit_finished,
+                                  gboolean        emit_started);
 void    _js_task_notify_progress (JsTask         *task);
+void    _js_task_notify_state    (JsTask         *task);
+void    _js_task_notify_name     (JsTask         *task);
 
 G_END_DECLS

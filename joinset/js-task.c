@@ -34,6 +34,7 @@
 
 #include "config.h"
 
+#include "js-enums.h"
 #include "js-i18n-private.h"
 #include "js-join-error.h"
 #include "js-core-private.h"
@@ -58,6 +59,7 @@ enum {
   PROP_ID,
   PROP_NAME,
   PROP_PROGRESS,
+  PROP_STATE,
   N_PROPS
 };
 
@@ -120,6 +122,10 @@ js_task_get_property (GObject    *object,
       g_value_set_double (value, js_task_get_progress (self));
       break;
 
+    case PROP_STATE:
+      g_value_set_enum (value, js_task_get_state (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -152,8 +158,13 @@ js_task_class_init (JsTaskClass *klass)
    * JsTask:name:
    *
    * The name of the task, given by [method@Js.JoinSet.spawn_full] or
-   * [method@Js.Task.set_name]. It is not notified: read it when the task
-   * finishes or reports progress.
+   * [method@Js.Task.set_name].
+   *
+   * It is notified while the set's list model exists
+   * ([method@Js.JoinSet.get_tasks]) and the task is in it, in the set's
+   * main context, whatever thread renamed it, at most once per main-loop
+   * iteration. Without a model, nothing pays for it: read it when the
+   * task finishes or reports progress.
    *
    * Since: 1.0
    */
@@ -184,6 +195,29 @@ js_task_class_init (JsTaskClass *klass)
                           G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS));
 
+  /**
+   * JsTask:state:
+   *
+   * Where the task is in its life: queued, running or finished. See
+   * [method@Js.Task.get_state].
+   *
+   * It is notified in the set's main context, never from a worker thread,
+   * while the set's list model exists ([method@Js.JoinSet.get_tasks]) and
+   * the task is in it: a set nobody shows in a list pays nothing for it.
+   * Several changes between two iterations of that context are notified
+   * once, with the last state. Without a model, the
+   * [signal@Js.JoinSet::task-started] and
+   * [signal@Js.JoinSet::task-finished] signals tell the same.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       JS_TYPE_TASK_STATE, JS_TASK_STATE_QUEUED,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -201,7 +235,8 @@ _js_task_new (JsCore         *core,
               GDestroyNotify  user_data_destroy,
               gboolean        in_thread,
               const char     *name,
-              gboolean        emit_finished)
+              gboolean        emit_finished,
+              gboolean        emit_started)
 {
   JsTask *self = g_object_new (JS_TYPE_TASK, NULL);
 
@@ -211,6 +246,7 @@ _js_task_new (JsCore         *core,
   self->user_data_destroy = user_data_destroy;
   self->in_thread = !!in_thread;
   self->emit_finished = !!emit_finished;
+  self->emit_started = !!emit_started;
   self->state = JS_TASK_QUEUED;
   /* Nobody else sees the task yet: no lock needed. */
   if (name != NULL)
@@ -227,6 +263,20 @@ void
 _js_task_notify_progress (JsTask *task)
 {
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROGRESS]);
+}
+
+/* Notifies JsTask:state; called by the list model, in the set's context. */
+void
+_js_task_notify_state (JsTask *task)
+{
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATE]);
+}
+
+/* Notifies JsTask:name; called by the list model, in the set's context. */
+void
+_js_task_notify_name (JsTask *task)
+{
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_NAME]);
 }
 
 /**
@@ -401,6 +451,27 @@ js_task_get_completed (JsTask *task)
   g_return_val_if_fail (JS_IS_TASK (task), FALSE);
 
   return _js_core_task_is_completed (task);
+}
+
+/**
+ * js_task_get_state:
+ * @task: a task
+ *
+ * Gets where @task is in its life, as [property@Js.Task:state]: queued
+ * until its function is called, running until it has its outcome, then
+ * finished. Safe from any thread; the value read may change at once in
+ * another thread, the notification comes later, in the set's context.
+ *
+ * Returns: the state of @task
+ *
+ * Since: 1.0
+ */
+JsTaskState
+js_task_get_state (JsTask *task)
+{
+  g_return_val_if_fail (JS_IS_TASK (task), JS_TASK_STATE_QUEUED);
+
+  return _js_core_task_get_state (task);
 }
 
 /**

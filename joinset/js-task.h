@@ -16,6 +16,30 @@
 
 G_BEGIN_DECLS
 
+/**
+ * JsTaskState:
+ * @JS_TASK_STATE_QUEUED: spawned, its function not called yet: waiting
+ *   for a concurrency slot, a thread or an iteration of its context
+ * @JS_TASK_STATE_RUNNING: its function was called and it has no outcome
+ *   yet
+ * @JS_TASK_STATE_FINISHED: it has its outcome (returned, failed, aborted,
+ *   timed out or abandoned), whether it was joined yet or not
+ *
+ * Where a task is in its life: see [method@Js.Task.get_state] and
+ * [property@Js.Task:state]. A task goes from queued to running to
+ * finished, or from queued to finished when it is aborted before it
+ * started. Being joined is not a state of the task: it is leaving its set
+ * (and the set's list model, [method@Js.JoinSet.get_tasks]).
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  JS_TASK_STATE_QUEUED,
+  JS_TASK_STATE_RUNNING,
+  JS_TASK_STATE_FINISHED,
+} JsTaskState;
+
 #define JS_TYPE_TASK (js_task_get_type ())
 
 JS_AVAILABLE_IN_ALL
@@ -44,6 +68,8 @@ JS_AVAILABLE_IN_ALL
 gboolean      js_task_is_cancelled              (JsTask         *task);
 JS_AVAILABLE_IN_ALL
 gboolean      js_task_get_completed             (JsTask         *task);
+JS_AVAILABLE_IN_ALL
+JsTaskState   js_task_get_state                 (JsTask         *task);
 
 /* Returning results: the task function */
 JS_AVAILABLE_IN_ALL

@@ -114,6 +114,7 @@ take_task_locked (JsCore  *core,
   task->state = JS_TASK_JOINED;
   _js_id_table_remove (&core->tasks, task->id);
   core->length--;
+  _js_core_list_remove_locked (core, task->id, flush);
   _js_core_arm_locked (core, flush);
 
   return task;
@@ -600,6 +601,8 @@ unlink_locked (JsCore   *core,
           g_queue_push_head_link (&core->completed, &task->link);
           core->length++;
           core->order_next = MIN (core->order_next, task->id);
+          if (G_UNLIKELY (core->n_lists > 0))
+            _js_core_list_record_locked (core, JS_CORE_LIST_ADD, task, task->id, flush);
         }
       _js_core_arm_locked (core, flush);
       _js_waiter_serve_locked (core, flush);

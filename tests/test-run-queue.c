@@ -85,7 +85,7 @@ static guint64
 spawn (Fixture  *f,
        gboolean  in_thread)
 {
-  JsTask *task = _js_task_new (f->core, record_func, f, NULL, in_thread, NULL, FALSE);
+  JsTask *task = _js_task_new (f->core, record_func, f, NULL, in_thread, NULL, FALSE, FALSE);
 
   return _js_run_queue_spawn (f->core, task, -1);
 }
@@ -247,7 +247,7 @@ test_closed (Fixture       *f,
                   "its user_data destroyed at once");
 
   f->core->closed = TRUE;
-  task = _js_task_new (f->core, record_func, &destroyed, destroy_count, TRUE, NULL, FALSE);
+  task = _js_task_new (f->core, record_func, &destroyed, destroy_count, TRUE, NULL, FALSE, FALSE);
   g_assert_cmpuint (_js_run_queue_spawn (f->core, task, -1), ==, 0);
   g_assert_cmpuint (destroyed, ==, 1);
   g_assert_cmpuint (f->core->length, ==, 0);

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <joinset/joinset.h>
 
 G_BEGIN_DECLS
 
@@ -13,13 +13,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (DemoTaskRow, demo_task_row, DEMO, TASK_ROW, GObject)
 
-DemoTaskRow *demo_task_row_new          (guint64      id,
-                                         const char  *name,
+DemoTaskRow *demo_task_row_new          (JsTask      *task,
+                                         gboolean     has_size,
                                          guint64      size);
-guint64      demo_task_row_get_id       (DemoTaskRow *self);
-const char  *demo_task_row_get_name     (DemoTaskRow *self);
+JsTask      *demo_task_row_get_task     (DemoTaskRow *self);
 double       demo_task_row_get_progress (DemoTaskRow *self);
-void         demo_task_row_set_progress (DemoTaskRow *self,
-                                         double       progress);
 
 G_END_DECLS

@@ -14,9 +14,11 @@
  * - the overall progress bar and the counters label follow n-queued,
  *   n-running, n-finished and n-spawned (notify handlers);
  * - the spin button is bound both ways to max-concurrent;
- * - rows of unfinished tasks, keyed by task id, take their progress from
- *   task-progress and leave on task-finished, which also hands over the
- *   result (the set discards finished tasks: discard-results);
+ * - the list is the set's own list model of its tasks
+ *   (js_join_set_get_tasks()), mapped to rows that add the file's size:
+ *   a task's row follows its name, state and progress, and leaves when
+ *   the task finishes (the set discards finished tasks: discard-results);
+ * - task-finished hands over each result;
  * - "Cancel all" calls js_join_set_abort_all();
  * - opening another folder, or closing the window, drops the set, which
  *   aborts every task it still has.
@@ -48,8 +50,10 @@ struct _DemoWindow
   JsJoinSet            *set;
   GBinding             *concurrency_binding;
   GFile                *folder;
-  GListStore           *rows;          /* DemoTaskRow, unfinished hash tasks, in spawn order */
-  GHashTable           *rows_by_id;    /* guint64 id → DemoTaskRow */
+  GtkMapListModel      *rows;          /* DemoTaskRow for each task of the
+                                        * set's list model, in spawn order */
+  GHashTable           *sizes;         /* guint64 id → guint64 size of the
+                                        * file of an unfinished hash task */
   guint64               listing_id;
   guint64               n_spawned;     /* by this set */
   guint64               n_finished;    /* ... seen through task-finished */
@@ -85,10 +89,10 @@ drop_set (DemoWindow *self)
 
   g_signal_handlers_disconnect_by_data (self->set, self);
   g_clear_pointer (&self->concurrency_binding, g_binding_unbind);
+  gtk_map_list_model_set_model (self->rows, NULL);
   g_clear_object (&self->set);
 
-  g_list_store_remove_all (self->rows);
-  g_hash_table_remove_all (self->rows_by_id);
+  g_hash_table_remove_all (self->sizes);
   self->listing_id = 0;
   self->n_spawned = 0;
   self->n_finished = 0;
@@ -117,7 +121,7 @@ demo_window_finalize (GObject *object)
 
   g_clear_object (&self->folder);
   g_clear_object (&self->rows);
-  g_clear_pointer (&self->rows_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->sizes, g_hash_table_unref);
 
   G_OBJECT_CLASS (demo_window_parent_class)->finalize (object);
 }
@@ -227,6 +231,20 @@ open_folder_activated (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* The row of a task of the set's model: the window adds the size of the
+ * task's file, which it knows from the listing. */
+static gpointer
+map_task_to_row (gpointer item,
+                 gpointer user_data)
+{
+  g_autoptr(JsTask) task = item;
+  DemoWindow *self = user_data;
+  guint64 id = js_task_get_id (task);
+  guint64 *size = g_hash_table_lookup (self->sizes, &id);
+
+  return demo_task_row_new (task, size != NULL, size != NULL ? *size : 0);
+}
+
 static void
 demo_window_init (DemoWindow *self)
 {
@@ -237,8 +255,8 @@ demo_window_init (DemoWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->rows = g_list_store_new (DEMO_TYPE_TASK_ROW);
-  self->rows_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->rows = gtk_map_list_model_new (NULL, map_task_to_row, self, NULL);
+  self->sizes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_column_view_set_model (self->column_view,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)))));
 
@@ -305,19 +323,6 @@ on_counter_notify (JsJoinSet  *set,
 }
 
 static void
-on_task_progress (JsJoinSet  *set,
-                  JsTask     *task,
-                  double      fraction,
-                  DemoWindow *self)
-{
-  guint64 id = js_task_get_id (task);
-  DemoTaskRow *row = g_hash_table_lookup (self->rows_by_id, &id);
-
-  if (row != NULL)
-    demo_task_row_set_progress (row, fraction);
-}
-
-static void
 close_window (gpointer user_data)
 {
   g_autoptr(GtkWindow) window = user_data;
@@ -343,12 +348,12 @@ check_done (DemoWindow *self)
     g_idle_add_once (close_window, g_object_ref (self));
 }
 
+/* The tasks enter the set's list model, and so the list, by themselves:
+ * the window only remembers the size of each file for its row. */
 static void
 spawn_hashes (DemoWindow *self,
               GPtrArray  *files)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-
   for (guint i = 0; i < files->len; i++)
     {
       const DemoFile *file = g_ptr_array_index (files, i);
@@ -358,15 +363,13 @@ spawn_hashes (DemoWindow *self,
                                    demo_job_hash_file,
                                    demo_job_new (file->path, file->size, self->options->slow),
                                    demo_job_free);
-      g_ptr_array_add (rows, demo_task_row_new (id, file->name, file->size));
-      g_hash_table_insert (self->rows_by_id, g_memdup2 (&id, sizeof id),
-                           g_object_ref (g_ptr_array_index (rows, i)));
+      if (id != 0)
+        g_hash_table_insert (self->sizes, g_memdup2 (&id, sizeof id),
+                             g_memdup2 (&file->size, sizeof file->size));
     }
 
   self->n_spawned += files->len;
   self->stats->n_spawned += files->len;
-  g_list_store_splice (self->rows, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), 0,
-                       rows->pdata, rows->len);
 }
 
 /* Emitted once per task (for the tasks spawned while it is connected),
@@ -404,15 +407,13 @@ on_task_finished (JsJoinSet  *set,
   else
     {
       g_autofree char *checksum = result;
-      g_autoptr(DemoTaskRow) row = NULL;
-      g_autofree guint64 *key = NULL;
       g_autofree char *text = NULL;
-      guint position;
+      const char *name = js_task_get_name (task);
 
-      if (!g_hash_table_steal_extended (self->rows_by_id, &id, (gpointer *) &key, (gpointer *) &row))
+      /* Its row leaves by itself: the set's model drops finished tasks
+       * of a set that discards results. */
+      if (!g_hash_table_remove (self->sizes, &id))
         g_return_if_reached ();
-      if (g_list_store_find (self->rows, row, &position))
-        g_list_store_remove (self->rows, position);
 
       if (checksum != NULL)
         self->n_hashed++;
@@ -423,13 +424,13 @@ on_task_finished (JsJoinSet  *set,
 
       if (checksum != NULL)
         {
-          text = g_strdup_printf ("%.16s…  %s", checksum, demo_task_row_get_name (row));
+          text = g_strdup_printf ("%.16s…  %s", checksum, name);
           if (self->options->print_checksums)
-            g_print ("%s  %s\n", checksum, demo_task_row_get_name (row));
+            g_print ("%s  %s\n", checksum, name);
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          text = g_strdup_printf ("%s: %s", demo_task_row_get_name (row), error->message);
+          text = g_strdup_printf ("%s: %s", name, error->message);
         }
 
       if (text != NULL)
@@ -485,10 +486,16 @@ demo_window_open_folder (DemoWindow *self,
   g_signal_connect (self->set, "notify::n-running", G_CALLBACK (on_counter_notify), self);
   g_signal_connect (self->set, "notify::n-finished", G_CALLBACK (on_counter_notify), self);
   g_signal_connect (self->set, "notify::n-spawned", G_CALLBACK (on_counter_notify), self);
-  g_signal_connect (self->set, "task-progress", G_CALLBACK (on_task_progress), self);
   /* Before spawning: only tasks spawned while a handler is connected
    * emit task-finished. */
   g_signal_connect (self->set, "task-finished", G_CALLBACK (on_task_finished), self);
+
+  /* The list shows the set's own model of its tasks. */
+  {
+    g_autoptr(GListModel) tasks = js_join_set_get_tasks (self->set);
+
+    gtk_map_list_model_set_model (self->rows, tasks);
+  }
 
   self->listing_id = js_join_set_spawn_full (self->set, JS_SPAWN_IN_THREAD, "List files", 0,
                                              demo_job_list_folder,

@@ -487,23 +487,45 @@ typedef enum
   JS_PATH_MAIN,
   JS_PATH_MAIN_BLOCKING,
   JS_PATH_THREAD_BLOCKING,
+  JS_PATH_MAIN_MODEL,
+  JS_PATH_THREAD_MODEL,
 } JsPath;
 
 static guint last_wakeups;
+
+/* The model scenarios: a live list model of the set's tasks with a
+ * handler, as a list view has, alive from before the first spawn until
+ * the model is empty again. */
+static void
+count_items_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     guint      *n_changes)
+{
+  (*n_changes)++;
+}
 
 static gint64
 run_js (guint  n,
         JsPath path)
 {
   JsRun r = { NULL, { n } };
+  GListModel *model = NULL;
+  guint n_changes = 0;
   gint64 start;
 
   r.set = js_join_set_new ();
 
   start = now_ns ();
+  if (path == JS_PATH_MAIN_MODEL || path == JS_PATH_THREAD_MODEL)
+    {
+      model = js_join_set_get_tasks (r.set);
+      g_signal_connect (model, "items-changed", G_CALLBACK (count_items_changed), &n_changes);
+    }
   for (guint i = 1; i <= n; i++)
     {
-      if (path == JS_PATH_MAIN || path == JS_PATH_MAIN_BLOCKING)
+      if (path == JS_PATH_MAIN || path == JS_PATH_MAIN_BLOCKING || path == JS_PATH_MAIN_MODEL)
         js_join_set_spawn (r.set, double_it, GUINT_TO_POINTER (i), NULL);
       else
         js_join_set_spawn_in_thread (r.set, double_it, GUINT_TO_POINTER (i), NULL);
@@ -513,6 +535,8 @@ run_js (guint  n,
     {
     case JS_PATH_JOIN_ALL:
     case JS_PATH_MAIN:
+    case JS_PATH_MAIN_MODEL:
+    case JS_PATH_THREAD_MODEL:
       js_join_set_join_all_async (r.set, NULL, on_join_all, &r);
       break;
     case JS_PATH_JOIN_NEXT:
@@ -535,12 +559,16 @@ run_js (guint  n,
       g_assert_not_reached ();
     }
   iterate_until (&r.c.done);
+  while (model != NULL && g_list_model_get_n_items (model) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&model);
   start = now_ns () - start;
 
   check_sum ("js", r.c.sum, n);
   g_assert (js_join_set_is_empty (r.set));
   g_object_unref (r.set);
-  last_wakeups = r.wakeups;
+  /* With a model, the notes count its items-changed emissions. */
+  last_wakeups = path == JS_PATH_MAIN_MODEL || path == JS_PATH_THREAD_MODEL ? n_changes : r.wakeups;
 
   return start;
 }
@@ -551,6 +579,8 @@ static gint64 run_js_try_join (guint n) { return run_js (n, JS_PATH_TRY_JOIN); }
 static gint64 run_js_main (guint n) { return run_js (n, JS_PATH_MAIN); }
 static gint64 run_js_main_blocking (guint n) { return run_js (n, JS_PATH_MAIN_BLOCKING); }
 static gint64 run_js_thread_blocking (guint n) { return run_js (n, JS_PATH_THREAD_BLOCKING); }
+static gint64 run_js_main_model (guint n) { return run_js (n, JS_PATH_MAIN_MODEL); }
+static gint64 run_js_thread_model (guint n) { return run_js (n, JS_PATH_THREAD_MODEL); }
 
 /* ------------------------------------------------------------------------
  * Scenarios
@@ -583,6 +613,8 @@ static const Scenario throughput[] = {
   { "js-main", "JsJoinSet main-context tasks, join_all_async", KIND_THROUGHPUT, run_js_main },
   { "js-main-blocking", "JsJoinSet main-context tasks, blocking join_next loop", KIND_THROUGHPUT, run_js_main_blocking },
   { "js-thread-blocking", "JsJoinSet thread tasks, blocking join_next loop", KIND_THROUGHPUT, run_js_thread_blocking },
+  { "js-main-model", "JsJoinSet main-context tasks, join_all_async, list model alive", KIND_THROUGHPUT, run_js_main_model },
+  { "js-thread-model", "JsJoinSet thread tasks, join_all_async, list model alive", KIND_THROUGHPUT, run_js_thread_model },
 };
 
 static const Scenario pending[] = {
@@ -1130,6 +1162,7 @@ print_table (GArray *rows,
           {
             double f = ratio (rows, row->s->id, "floor", row->n);
             const char *ref = (g_str_equal (row->s->id, "js-main") ||
+                               g_str_equal (row->s->id, "js-main-model") ||
                                g_str_equal (row->s->id, "gobject"))
                               ? "gtask-main" : "gtask-thread";
             double g = ratio (rows, row->s->id, ref, row->n);
@@ -1137,7 +1170,9 @@ print_table (GArray *rows,
             g_autofree char *gs = (g < 0 || g_str_has_prefix (row->s->id, "gtask") ||
                                    g_str_equal (row->s->id, "floor"))
                                   ? g_strdup ("-") : g_strdup_printf ("%.2f", g);
-            g_autofree char *notes = g_str_has_prefix (row->s->id, "js")
+            g_autofree char *notes = g_str_has_suffix (row->s->id, "-model")
+                                     ? g_strdup_printf ("%.0f items-changed", r->extra1)
+                                     : g_str_has_prefix (row->s->id, "js")
                                      ? g_strdup_printf ("%.0f wake-ups", r->extra1)
                                      : g_strdup ("");
 
