@@ -20,6 +20,7 @@ _js_core_unref (JsCore *core)
   g_assert (core->waiters.length == 0);
   g_assert (core->shutdowns.length == 0);
   g_assert (core->deliver.length == 0);
+  g_assert (core->release == NULL);
 
   g_assert (core->emit_finished_queue.length == 0);
   g_assert (core->emit_progress_queue.length == 0);
@@ -33,6 +34,50 @@ _js_core_unref (JsCore *core)
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->mutex);
   g_free (core);
+}
+
+/* Whether this thread may destroy user data of @core's tasks: the set's
+ * home thread (see _js_core_new()), or, for a set without one, the thread
+ * that runs its context now. */
+static gboolean
+is_home (JsCore *core)
+{
+  if (core->home != NULL)
+    return core->home == g_thread_self ();
+
+  return g_main_context_is_owner (core->context);
+}
+
+/* The user data that @flush releases is destroyed in the set's home
+ * thread, whatever thread lets it go: the user data of a binding (a GJS
+ * closure) may be released only there. At home, @flush destroys it;
+ * elsewhere the set's source does, in its next dispatch, which the task's
+ * completion arms anyway (the usual case: a thread task whose function
+ * returned without returning a result); and once the set is disposed, an
+ * idle in its context. */
+void
+_js_core_route_release_locked (JsCore  *core,
+                               JsFlush *flush)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (is_home (core))
+    return;
+
+  if (core->source == NULL)
+    {
+      flush->release_in_context = TRUE;
+      return;
+    }
+
+  if (core->release == NULL)
+    core->release = g_steal_pointer (&flush->release);
+  else
+    {
+      g_array_append_vals (core->release, flush->release->data, flush->release->len);
+      g_clear_pointer (&flush->release, g_array_unref);
+    }
+  _js_core_arm_locked (core, flush);
 }
 
 /* The whole number of seconds in the environment variable @name, or

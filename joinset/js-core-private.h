@@ -47,6 +47,10 @@
  *            lock (cancel, destroy user data, deliver a waiter, push a
  *            drainer, wake a context, unref), done by _js_flush_run()
  *            once the lock is released.
+ * home       the thread that runs the set's context (core->home, or for
+ *            a set without one, whichever thread owns the context). The
+ *            user data of tasks is destroyed there only: see
+ *            _js_core_route_release_locked().
  * arm        make the core's GSource dispatch: at once (arm) or within a
  *            frame (arm later, for coalesced notifications). Lock-free on
  *            the reading side: see _js_core_arm_at_locked().
@@ -200,6 +204,10 @@ struct _JsCore
   GQueue           deliver;        /* JsWaiter served, for the source to
                                     * deliver */
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
+  GArray          *release;        /* JsFlushCall, or NULL: user data let
+                                    * go off the home thread, destroyed by
+                                    * the source (see
+                                    * _js_core_route_release_locked()) */
 
   /* For the observer, emitted by the source. */
   GQueue           emit_finished_queue; /* JsTask, owned: task-finished */
@@ -290,6 +298,9 @@ _js_core_wait_locked (JsCore *core)
 #endif
 }
 
+void      _js_core_route_release_locked    (JsCore        *core,
+                                            JsFlush       *flush);
+
 /* Unlocks, then does what @flush recorded. */
 static inline void
 _js_core_unlock_and_flush (JsCore  *core,
@@ -297,6 +308,8 @@ _js_core_unlock_and_flush (JsCore  *core,
 {
   GMainContext *context = core->context;
 
+  if (G_UNLIKELY (flush->release != NULL))
+    _js_core_route_release_locked (core, flush);
   _js_core_unlock (core);
   _js_flush_run (flush, context);
 }

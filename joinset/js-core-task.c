@@ -63,8 +63,6 @@ _js_core_task_abandon (JsTask *task)
 {
   JsCore *core = task->core;
   JsFlush flush = JS_FLUSH_INIT;
-  GDestroyNotify destroy;
-  gpointer data;
 
   _js_core_lock (core);
 
@@ -84,14 +82,13 @@ _js_core_task_abandon (JsTask *task)
       _js_completion_complete_locked (core, task, &result, FALSE, &flush);
     }
 
-  /* The producer is done with user_data. */
-  data = g_steal_pointer (&task->user_data);
-  destroy = g_steal_pointer (&task->user_data_destroy);
+  /* The producer is done with user_data: destroyed in the set's home
+   * thread (see _js_core_route_release_locked()). */
+  if (task->user_data_destroy != NULL)
+    _js_flush_add_release (&flush, g_steal_pointer (&task->user_data_destroy),
+                           g_steal_pointer (&task->user_data));
 
   _js_core_unlock_and_flush (core, &flush);
-
-  if (destroy != NULL)
-    destroy (data);
 }
 
 /* The producer reported progress: queued for the source to emit. */

@@ -45,6 +45,41 @@ _js_flush_add_release (JsFlush        *flush,
   g_array_append_val (flush->release, call);
 }
 
+/* @release: (transfer full): JsFlushCall, added to those of @flush. */
+void
+_js_flush_add_releases (JsFlush *flush,
+                        GArray  *release)
+{
+  if (flush->release == NULL)
+    {
+      flush->release = release;
+      return;
+    }
+
+  g_array_append_vals (flush->release, release->data, release->len);
+  g_array_unref (release);
+}
+
+/* Calls the destroy notifies of @release (JsFlushCall, transfer full). */
+void
+_js_flush_run_releases (GArray *release)
+{
+  for (guint i = 0; i < release->len; i++)
+    {
+      JsFlushCall *call = &g_array_index (release, JsFlushCall, i);
+
+      call->func (call->data);
+    }
+  g_array_unref (release);
+}
+
+static gboolean
+release_all_cb (gpointer data)
+{
+  _js_flush_run_releases (g_array_ref (data));
+  return G_SOURCE_REMOVE;
+}
+
 void
 _js_flush_add_call (JsFlush     *flush,
                     JsFlushFunc  func,
@@ -140,8 +175,20 @@ _js_flush_run (JsFlush      *flush,
       g_ptr_array_unref (flush->cancel);
     }
 
-  if (flush->release != NULL)
-    run_calls (flush->release);
+  if (flush->release != NULL && flush->release_in_context)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_static_name (idle, "[joinset] release user data");
+      g_source_set_callback (idle, release_all_cb, flush->release,
+                             (GDestroyNotify) g_array_unref);
+      g_source_attach (idle, context);
+      g_source_unref (idle);
+    }
+  else if (flush->release != NULL)
+    {
+      _js_flush_run_releases (flush->release);
+    }
 
   for (guint i = 0; i < flush->n_calls; i++)
     flush->calls[i].func (flush->calls[i].data);

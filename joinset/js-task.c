@@ -27,7 +27,8 @@
  * The `user_data` given at spawn time is destroyed exactly once: when the
  * task is aborted before it started, or when the last reference to the
  * task is dropped, so a task function may use it until it lets go of the
- * task, as with [method@Gio.Task.set_task_data].
+ * task, as with [method@Gio.Task.set_task_data]. It is always destroyed in
+ * the thread that runs the set's main context (see [callback@Js.TaskFunc]).
  *
  * Since: 1.0
  */

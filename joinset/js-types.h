@@ -37,6 +37,15 @@ typedef struct _JsTask    JsTask;
  * costs nothing; an `_async` operation takes the task's cancellable from
  * [method@Js.Task.get_cancellable], which creates it on first use.
  *
+ * @user_data is released (its destroy notify called) in the thread that
+ * runs the set's main context, its home thread, whichever thread drops the
+ * last reference to @task: directly when that is the home thread, otherwise
+ * at the next iteration of the set's context. A language binding whose
+ * closures may be released only in its main thread (GJS) can therefore
+ * spawn a task without crashing, although GJS still refuses to run a
+ * JavaScript function on a worker thread: give JavaScript functions to
+ * [method@Js.JoinSet.spawn] only.
+ *
  * Since: 1.0
  */
 typedef void (*JsTaskFunc) (JsTask   *task,
