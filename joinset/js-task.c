@@ -12,7 +12,7 @@
  *
  * - the **producer** (the [callback@Js.TaskFunc] the task runs) completes
  *   it with one of the `js_task_return_*()` functions, such as
- *   [method@Js.Task.return_pointer] or [method@Js.Task.return_error], from
+ *   `js_task_return_pointer()` or [method@Js.Task.return_error], from
  *   any thread, either before the function returns or later, after taking
  *   a reference on the task;
  * - the **consumer** receives the finished task from a join, such as
@@ -396,14 +396,14 @@ js_task_get_completed (JsTask *task)
 }
 
 /**
- * js_task_return_pointer:
+ * js_task_return_pointer: (skip)
  * @task: a task
  * @result: (nullable) (transfer full): the result of the task
  * @result_destroy: (nullable): a function to free @result
  *
  * Completes @task with @result. Call it once, from any thread.
  *
- * If no consumer takes the result with [method@Js.Task.propagate_pointer]
+ * If no consumer takes the result with `js_task_propagate_pointer()`
  * (because the task was aborted, detached or its set was disposed, or the
  * consumer dropped it), @result_destroy frees it, exactly once.
  *
@@ -616,28 +616,43 @@ propagate_error (JsTask  *task,
   return TRUE;
 }
 
+/* A result read with the getter of another kind is an error, not only a
+ * programmer's mistake: language bindings read results whose kind they
+ * cannot know in advance (a Python or JavaScript task returns any value),
+ * and must raise, so it is reported through @error (G_IO_ERROR_INVALID_DATA),
+ * with no critical. */
 static gboolean
 check_kind (JsTask       *task,
             JsResultKind  kind,
-            const char   *function)
+            GError      **error)
 {
+  static const char * const getters[] = {
+    [JS_RESULT_POINTER] = "js_task_propagate_pointer()",
+    [JS_RESULT_VALUE] = "js_task_propagate_value()",
+    [JS_RESULT_BOOLEAN] = "js_task_propagate_boolean()",
+    [JS_RESULT_INT] = "js_task_propagate_int()",
+  };
+  g_autofree char *id = NULL;
+
   if G_LIKELY (task->result.kind == kind)
     return TRUE;
 
-  g_critical ("%s() called on task %" G_GUINT64_FORMAT " whose result is "
-              "of another kind: propagate it with the function matching "
-              "the js_task_return_*() that produced it",
-              function, task->id);
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               /* Translators: %s is the number that identifies a task, %s
+                * the C function that reads its result */
+               _("Task %s returned a result of another kind: read it with %s"),
+               id, task->result.kind < G_N_ELEMENTS (getters) && getters[task->result.kind] != NULL ? getters[task->result.kind] : "?");
   return FALSE;
 }
 
 /**
- * js_task_propagate_pointer:
+ * js_task_propagate_pointer: (skip)
  * @task: a completed task
  * @error: return location for the task's error
  *
  * Takes the result of a task that completed with
- * [method@Js.Task.return_pointer], or its error. The result can be taken
+ * `js_task_return_pointer()`, or its error. The result can be taken
  * once: ownership passes to the caller, who frees it.
  *
  * Returns: (transfer full) (nullable): the result of @task, or %NULL with
@@ -656,7 +671,7 @@ js_task_propagate_pointer (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return NULL;
-  if (!check_kind (task, JS_RESULT_POINTER, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_POINTER, error))
     return NULL;
 
   if (!_js_core_task_take_pointer (task, &data))
@@ -695,7 +710,7 @@ js_task_propagate_value (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return FALSE;
-  if (!check_kind (task, JS_RESULT_VALUE, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_VALUE, error))
     return FALSE;
 
   g_value_init (value, G_VALUE_TYPE (task->result.u.value));
@@ -759,7 +774,7 @@ js_task_propagate_boolean (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return FALSE;
-  if (!check_kind (task, JS_RESULT_BOOLEAN, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_BOOLEAN, error))
     return FALSE;
 
   return task->result.u.boolean;
@@ -786,7 +801,7 @@ js_task_propagate_int (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return -1;
-  if (!check_kind (task, JS_RESULT_INT, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_INT, error))
     return -1;
 
   return task->result.u.integer;

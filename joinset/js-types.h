@@ -25,7 +25,7 @@ typedef struct _JsTask    JsTask;
  * [method@Js.JoinSet.spawn_in_thread].
  *
  * The function completes the task by calling one of the `js_task_return_*()`
- * functions, such as [method@Js.Task.return_pointer], either before it
+ * functions, such as `js_task_return_pointer()`, either before it
  * returns or later, from any thread, after taking a reference on @task with
  * g_object_ref() (for example from the callback of an `_async` operation it
  * started). A task whose last reference is dropped before it returned a
