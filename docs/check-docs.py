@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Keep the guides of the libjoinset reference honest.
 
-A guide shows a C example as a fenced block right after a marker naming
-its file, and what the program prints right after a second marker:
+A guide shows an example (C, or another language of LANGUAGES) as a fenced
+block right after a marker naming its file, and what the program prints
+right after a second marker:
 
     <!-- example: fan-out.c -->
     ```c
@@ -16,9 +17,10 @@ its file, and what the program prints right after a second marker:
     ```
 
 `check-docs.py sync` checks that every Markdown page of docs/ is listed in
-the content_files of Js.toml, that every C block of a guide is an example
-file, verbatim, and that every example is shown once. `check-docs.py run`
-runs a built example and compares what it prints with its output block.
+the content_files of Js.toml, that every block of an example language is an
+example file, verbatim, and that every example is shown once. `check-docs.py
+run` runs an example (a built program, or a command such as `gjs -m FILE`)
+and compares what it prints with its output block.
 `check-docs.py update` copies the example files into the guides, after an
 example was edited.
 """
@@ -28,6 +30,18 @@ import os
 import re
 import subprocess
 import sys
+
+# The languages of the examples: the name of a fenced block's language, and
+# the extension of its file in docs/examples/. A block after an example
+# marker is a whole example, run by the docs suite; every C block is one,
+# while a block of another language without a marker is a fragment (a
+# line of GJS or Python beside a C guide). An example named without an
+# extension (docs/meson.build's doc_examples) is a C one.
+LANGUAGES = {
+    'c': '.c',
+    'js': '.js',
+    'vala': '.vala',
+}
 
 MARKER_RE = re.compile(r'^<!--\s*(example|output):\s*(\S+)\s*-->\s*$')
 FENCE_RE = re.compile(r'^```\s*(\S*)\s*$')
@@ -83,6 +97,19 @@ def content_files(toml_path):
     return re.findall(r'"([^"]+)"', m.group(1))
 
 
+def example_file(name):
+    """The file name of the example @name: NAME.c unless it has the
+    extension of one of LANGUAGES."""
+    if os.path.splitext(name)[1] in LANGUAGES.values():
+        return name
+    return name + '.c'
+
+
+def language_of(file_name):
+    ext = os.path.splitext(file_name)[1]
+    return next((lang for lang, e in LANGUAGES.items() if e == ext), None)
+
+
 def read(path):
     with open(path, encoding='utf-8') as f:
         return f.read()
@@ -101,10 +128,12 @@ def sync(args):
             errors.append(f'content_files lists {page}, which does not exist')
 
     example_dir = os.path.join(args.docs_dir, 'examples')
-    on_disk = sorted(f[:-2] for f in os.listdir(example_dir) if f.endswith('.c'))
+    examples = [example_file(name) for name in args.examples]
+    on_disk = sorted(f for f in os.listdir(example_dir) if language_of(f) is not None)
     for name in on_disk:
-        if name not in args.examples:
-            errors.append(f'examples/{name}.c is not built: add it to doc_examples in docs/meson.build')
+        if name not in examples:
+            errors.append(f'examples/{name} is not run: add it to the doc_examples of its '
+                          'language in docs/meson.build')
 
     shown = {}
     for page in listed:
@@ -114,12 +143,18 @@ def sync(args):
         for block in parse_page(path):
             where = f'{page}:{block["line"]}'
             marker = block['marker']
-            if block['lang'] == 'c':
+            if block['lang'] in LANGUAGES:
+                ext = LANGUAGES[block['lang']]
+                if (marker is None or marker[0] != 'example') and block['lang'] != 'c':
+                    continue   # a fragment
                 if marker is None or marker[0] != 'example':
-                    errors.append(f'{where}: a C block must be a whole example, '
-                                  'preceded by <!-- example: NAME.c -->')
+                    errors.append(f'{where}: a {block["lang"]} block must be a whole example, '
+                                  f'preceded by <!-- example: NAME{ext} -->')
                     continue
                 name = marker[1]
+                if language_of(name) != block['lang']:
+                    errors.append(f'{where}: the example {name} is in a ```{block["lang"]} block')
+                    continue
                 file_path = os.path.join(example_dir, name)
                 if not os.path.exists(file_path):
                     errors.append(f'{where}: examples/{name} does not exist')
@@ -129,17 +164,18 @@ def sync(args):
                                   'copy the file into the guide')
                 shown.setdefault(name, []).append(where)
             elif marker is not None and marker[0] == 'example':
-                errors.append(f'{where}: the example {marker[1]} is not in a ```c block')
+                errors.append(f'{where}: the example {marker[1]} is not in a '
+                              f'```{language_of(marker[1]) or "c"} block')
             elif block['lang'] == '' and (marker is None or marker[0] != 'output'):
                 errors.append(f'{where}: a code block names its language (```c, '
                               '```sh, ...) unless it is an output block')
 
-    for name in args.examples:
-        places = shown.get(name + '.c', [])
+    for name in examples:
+        places = shown.get(name, [])
         if len(places) == 0:
-            errors.append(f'examples/{name}.c is not shown in any guide')
+            errors.append(f'examples/{name} is not shown in any guide')
         elif len(places) > 1:
-            errors.append(f'examples/{name}.c is shown more than once: {", ".join(places)}')
+            errors.append(f'examples/{name} is shown more than once: {", ".join(places)}')
 
     for e in errors:
         print(f'error: {e}', file=sys.stderr)
@@ -160,7 +196,7 @@ def run(args):
               f'(<!-- output: {args.example} --> before a ``` block)', file=sys.stderr)
         return 1
 
-    proc = subprocess.run([args.program], stdout=subprocess.PIPE, timeout=50)
+    proc = subprocess.run([args.program] + args.args, stdout=subprocess.PIPE, timeout=50)
     out = proc.stdout.decode('utf-8', errors='replace')
     if proc.returncode != 0:
         print(f'error: {args.example} exited with status {proc.returncode}', file=sys.stderr)
@@ -183,7 +219,7 @@ def update(args):
         offset = 0
         for block in parse_page(path):
             marker = block['marker']
-            if block['lang'] != 'c' or marker is None or marker[0] != 'example':
+            if block['lang'] not in LANGUAGES or marker is None or marker[0] != 'example':
                 continue
             code = read(os.path.join(example_dir, marker[1])).rstrip('\n').split('\n')
             old_len = block['n_lines']
@@ -211,7 +247,8 @@ def main():
     p = sub.add_parser('run', help='run an example and compare its output')
     p.add_argument('--docs-dir', required=True)
     p.add_argument('--example', required=True)
-    p.add_argument('program')
+    p.add_argument('program', help='the example program, or the interpreter that runs it')
+    p.add_argument('args', nargs='*', help='its arguments (after --), such as -m FILE.js')
 
     p = sub.add_parser('update', help='copy the example files into the guides')
     p.add_argument('--docs-dir', required=True)
