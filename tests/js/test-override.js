@@ -6,6 +6,7 @@
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Js from 'gi://Js?version=1';
+import System from 'system';
 
 import {test, run, assert, assertEqual, assertThrowsGError} from './harness.js';
 
@@ -153,6 +154,39 @@ test('any JavaScript value is returned and read back', async () => {
             JSON.stringify(tasks[i].propagate_value()) === JSON.stringify(values[i]),
         `value ${i}`);
     assert(tasks[values.length].propagate_value() === object, 'the same object comes back');
+});
+
+function rssMiB() {
+    const status = new TextDecoder().decode(GLib.file_get_contents('/proc/self/status')[1]);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+// Each round returns 32 MiB of arrays through tasks: kept, six rounds would
+// add 160 MiB. The value lives in the task's result, and goes with it.
+test('returned values are freed with their tasks', async () => {
+    let first = 0;
+    for (let round = 0; round < 6; round++) {
+        // eslint-disable-next-line no-await-in-loop
+        await (async () => {
+            const set = new Js.JoinSet();
+            for (let i = 0; i < 2000; i++)
+                set.spawn(async () => new Array(2000).fill(i));
+            for await (const task of set)
+                assertEqual(task.propagate_value().length, 2000);
+        })();
+        for (let i = 0; i < 3; i++) {
+            System.gc();
+            // eslint-disable-next-line no-await-in-loop
+            await new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, 10, () => {
+                resolve();
+                return GLib.SOURCE_REMOVE;
+            }));
+        }
+        if (round === 0)
+            first = rssMiB();
+    }
+    const grown = rssMiB() - first;
+    assert(grown < 64, `the process grew by ${grown.toFixed(0)} MiB`);
 });
 
 test('for await joins every task, then ends', async () => {
