@@ -39,8 +39,8 @@ _js_core_unref (JsCore *core)
 /* Whether this thread may destroy user data of @core's tasks: the set's
  * home thread (see _js_core_new()), or, for a set without one, the thread
  * that runs its context now. */
-static gboolean
-is_home (JsCore *core)
+gboolean
+_js_core_is_home (JsCore *core)
 {
   if (core->home != NULL)
     return core->home == g_thread_self ();
@@ -61,7 +61,7 @@ _js_core_route_release_locked (JsCore  *core,
 {
   JS_CORE_ASSERT_LOCKED (core);
 
-  if (is_home (core))
+  if (_js_core_is_home (core))
     return;
 
   if (core->source == NULL)

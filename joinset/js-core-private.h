@@ -298,6 +298,7 @@ _js_core_wait_locked (JsCore *core)
 #endif
 }
 
+gboolean  _js_core_is_home                 (JsCore        *core);
 void      _js_core_route_release_locked    (JsCore        *core,
                                             JsFlush       *flush);
 

@@ -63,6 +63,8 @@ _js_core_task_abandon (JsTask *task)
 {
   JsCore *core = task->core;
   JsFlush flush = JS_FLUSH_INIT;
+  GDestroyNotify destroy = NULL;
+  gpointer data = NULL;
 
   _js_core_lock (core);
 
@@ -83,12 +85,24 @@ _js_core_task_abandon (JsTask *task)
     }
 
   /* The producer is done with user_data: destroyed in the set's home
-   * thread (see _js_core_route_release_locked()). */
-  if (task->user_data_destroy != NULL)
-    _js_flush_add_release (&flush, g_steal_pointer (&task->user_data_destroy),
-                           g_steal_pointer (&task->user_data));
+   * thread, here and now if this is it (the usual case, without the
+   * flush's array), else by the set's source (see
+   * _js_core_route_release_locked()). */
+  if (task->user_data_destroy != NULL && _js_core_is_home (core))
+    {
+      destroy = g_steal_pointer (&task->user_data_destroy);
+      data = g_steal_pointer (&task->user_data);
+    }
+  else if (task->user_data_destroy != NULL)
+    {
+      _js_flush_add_release (&flush, g_steal_pointer (&task->user_data_destroy),
+                             g_steal_pointer (&task->user_data));
+    }
 
   _js_core_unlock_and_flush (core, &flush);
+
+  if (destroy != NULL)
+    destroy (data);
 }
 
 /* The producer reported progress: queued for the source to emit. */

@@ -169,16 +169,12 @@ runs_its_context (void)
   return TRUE;
 }
 
-/* Blocks until the counter reaches at least @value, and returns the value
- * then. Callers assert the exact value they expect. A thread that runs its
- * context dispatches what is pending there meanwhile: the user data of
- * tasks is destroyed in the set's context (see _js_core_route_release_locked()). */
-gint
-js_test_counter_await (JsTestCounter *counter,
-                       gint           value)
+static gint
+counter_await (JsTestCounter *counter,
+               gint           value,
+               gboolean       iterate)
 {
   gint64 deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
-  gboolean iterate = runs_its_context ();
   gint reached;
 
   g_mutex_lock (&counter->mutex);
@@ -205,6 +201,26 @@ js_test_counter_await (JsTestCounter *counter,
   g_assert_cmpint (reached, >=, value);
 
   return reached;
+}
+
+/* Blocks until the counter reaches at least @value, and returns the value
+ * then. Callers assert the exact value they expect. */
+gint
+js_test_counter_await (JsTestCounter *counter,
+                       gint           value)
+{
+  return counter_await (counter, value, FALSE);
+}
+
+/* The same, for a counter of released user data: the user data of tasks is
+ * destroyed in the set's context (see _js_core_route_release_locked()), so
+ * a thread that runs its context dispatches what is pending there while it
+ * waits. */
+gint
+js_test_counter_await_released (JsTestCounter *counter,
+                                gint           value)
+{
+  return counter_await (counter, value, runs_its_context ());
 }
 
 JsTestTracked *

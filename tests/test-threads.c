@@ -404,7 +404,7 @@ test_threads_stress (void)
    * with it, a moment later. Aborted main-context tasks that return from
    * an idle still have to do it. */
   js_test_iterate_pending (NULL);
-  g_assert_cmpint (js_test_counter_await (&s->total_data_freed, N_TASKS), ==, N_TASKS);
+  g_assert_cmpint (js_test_counter_await_released (&s->total_data_freed, N_TASKS), ==, N_TASKS);
   js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
   for (guint i = 0; i < N_TASKS; i++)
     {
@@ -469,7 +469,7 @@ test_threads_drop (void)
 
       /* main-context tasks that return from an idle do it now */
       js_test_iterate_pending (NULL);
-      g_assert_cmpint (js_test_counter_await (&s->total_data_freed, n), ==, n);
+      g_assert_cmpint (js_test_counter_await_released (&s->total_data_freed, n), ==, n);
       js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
       for (guint i = 0; i < n; i++)
         {
@@ -529,7 +529,7 @@ test_threads_abandon (void)
           joined++;
         }
 
-      g_assert_cmpint (js_test_counter_await (&data_freed, n), ==, n);
+      g_assert_cmpint (js_test_counter_await_released (&data_freed, n), ==, n);
       g_assert_true (js_join_set_is_empty (set));
       g_assert_finalize_object (g_steal_pointer (&set));
       g_assert_cmpint (js_test_counter_get (&data_freed), ==, n);
@@ -612,7 +612,7 @@ test_threads_release_at_home (void)
 
       /* The worker drops its reference without iterating anything: only
        * this thread, iterating its context, may release the data. */
-      g_assert_cmpint (js_test_counter_await (&h.freed, 1), ==, 1);
+      g_assert_cmpint (js_test_counter_await_released (&h.freed, 1), ==, 1);
       g_assert_true (g_atomic_pointer_get (&h.freed_in) == g_thread_self ());
       js_test_iterate_pending (NULL);
       g_assert_cmpint (js_test_counter_get (&h.freed), ==, 1);
