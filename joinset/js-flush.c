@@ -125,6 +125,27 @@ cancel_all_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The releases of @flush: here, or from an idle in @context. */
+static void
+run_or_defer_releases (JsFlush      *flush,
+                       GMainContext *context)
+{
+  GSource *idle;
+
+  if (!flush->release_in_context)
+    {
+      _js_flush_run_releases (flush->release);
+      return;
+    }
+
+  idle = g_idle_source_new ();
+  g_source_set_static_name (idle, "[joinset] release user data");
+  g_source_set_callback (idle, release_all_cb, flush->release,
+                         (GDestroyNotify) g_array_unref);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+}
+
 static void
 run_calls (GArray *calls)
 {
@@ -175,20 +196,8 @@ _js_flush_run (JsFlush      *flush,
       g_ptr_array_unref (flush->cancel);
     }
 
-  if (flush->release != NULL && flush->release_in_context)
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_static_name (idle, "[joinset] release user data");
-      g_source_set_callback (idle, release_all_cb, flush->release,
-                             (GDestroyNotify) g_array_unref);
-      g_source_attach (idle, context);
-      g_source_unref (idle);
-    }
-  else if (flush->release != NULL)
-    {
-      _js_flush_run_releases (flush->release);
-    }
+  if (G_UNLIKELY (flush->release != NULL))
+    run_or_defer_releases (flush, context);
 
   for (guint i = 0; i < flush->n_calls; i++)
     flush->calls[i].func (flush->calls[i].data);

@@ -620,11 +620,10 @@ propagate_error (JsTask  *task,
  * programmer's mistake: language bindings read results whose kind they
  * cannot know in advance (a Python or JavaScript task returns any value),
  * and must raise, so it is reported through @error (G_IO_ERROR_INVALID_DATA),
- * with no critical. */
-static gboolean
-check_kind (JsTask       *task,
-            JsResultKind  kind,
-            GError      **error)
+ * with no critical. Out of line: the usual path only compares. */
+G_GNUC_NO_INLINE static void
+set_wrong_kind_error (JsTask  *task,
+                      GError **error)
 {
   static const char * const getters[] = {
     [JS_RESULT_POINTER] = "js_task_propagate_pointer()",
@@ -632,17 +631,25 @@ check_kind (JsTask       *task,
     [JS_RESULT_BOOLEAN] = "js_task_propagate_boolean()",
     [JS_RESULT_INT] = "js_task_propagate_int()",
   };
-  g_autofree char *id = NULL;
+  JsResultKind kind = task->result.kind;
+  g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
 
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               /* Translators: the first %s is the number that identifies a
+                * task, the second the C function that reads its result */
+               _("Task %s returned a result of another kind: read it with %s"),
+               id, kind < G_N_ELEMENTS (getters) && getters[kind] != NULL ? getters[kind] : "?");
+}
+
+static inline gboolean
+check_kind (JsTask       *task,
+            JsResultKind  kind,
+            GError      **error)
+{
   if G_LIKELY (task->result.kind == kind)
     return TRUE;
 
-  id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               /* Translators: %s is the number that identifies a task, %s
-                * the C function that reads its result */
-               _("Task %s returned a result of another kind: read it with %s"),
-               id, task->result.kind < G_N_ELEMENTS (getters) && getters[task->result.kind] != NULL ? getters[task->result.kind] : "?");
+  set_wrong_kind_error (task, error);
   return FALSE;
 }
 
