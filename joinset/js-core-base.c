@@ -48,35 +48,33 @@ _js_core_is_home (JsCore *core)
   return g_main_context_is_owner (core->context);
 }
 
-/* The user data that @flush releases is destroyed in the set's home
- * thread, whatever thread lets it go: the user data of a binding (a GJS
- * closure) may be released only there. At home, @flush destroys it;
- * elsewhere the set's source does, in its next dispatch, which the task's
+/* Releases @data (calls @destroy on it) in the set's home thread, whatever
+ * thread lets go of it: the user data of a binding (a GJS closure) may be
+ * released only there. At home, @flush does it once the lock is released;
+ * elsewhere the set's source does, in its next dispatch, which a task's
  * completion arms anyway (the usual case: a thread task whose function
- * returned without returning a result); and once the set is disposed, an
- * idle in its context. */
+ * returned without returning a result); once the set is disposed, an idle
+ * in its context. */
 void
-_js_core_route_release_locked (JsCore  *core,
-                               JsFlush *flush)
+_js_core_release_locked (JsCore         *core,
+                         JsFlush        *flush,
+                         GDestroyNotify  destroy,
+                         gpointer        data)
 {
+  JsFlushCall call = { destroy, data };
+
   JS_CORE_ASSERT_LOCKED (core);
 
-  if (_js_core_is_home (core))
-    return;
-
-  if (core->source == NULL)
+  if (_js_core_is_home (core) || core->source == NULL)
     {
-      flush->release_in_context = TRUE;
+      _js_flush_add_release (flush, destroy, data);
+      flush->release_in_context = !_js_core_is_home (core);
       return;
     }
 
   if (core->release == NULL)
-    core->release = g_steal_pointer (&flush->release);
-  else
-    {
-      g_array_append_vals (core->release, flush->release->data, flush->release->len);
-      g_clear_pointer (&flush->release, g_array_unref);
-    }
+    core->release = g_array_new (FALSE, FALSE, sizeof (JsFlushCall));
+  g_array_append_val (core->release, call);
   _js_core_arm_locked (core, flush);
 }
 

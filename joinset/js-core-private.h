@@ -50,7 +50,7 @@
  * home       the thread that runs the set's context (core->home, or for
  *            a set without one, whichever thread owns the context). The
  *            user data of tasks is destroyed there only: see
- *            _js_core_route_release_locked().
+ *            _js_core_release_locked().
  * arm        make the core's GSource dispatch: at once (arm) or within a
  *            frame (arm later, for coalesced notifications). Lock-free on
  *            the reading side: see _js_core_arm_at_locked().
@@ -207,7 +207,7 @@ struct _JsCore
   GArray          *release;        /* JsFlushCall, or NULL: user data let
                                     * go off the home thread, destroyed by
                                     * the source (see
-                                    * _js_core_route_release_locked()) */
+                                    * _js_core_release_locked()) */
 
   /* For the observer, emitted by the source. */
   GQueue           emit_finished_queue; /* JsTask, owned: task-finished */
@@ -298,10 +298,6 @@ _js_core_wait_locked (JsCore *core)
 #endif
 }
 
-gboolean  _js_core_is_home                 (JsCore        *core);
-void      _js_core_route_release_locked    (JsCore        *core,
-                                            JsFlush       *flush);
-
 /* Unlocks, then does what @flush recorded. */
 static inline void
 _js_core_unlock_and_flush (JsCore  *core,
@@ -309,8 +305,6 @@ _js_core_unlock_and_flush (JsCore  *core,
 {
   GMainContext *context = core->context;
 
-  if (G_UNLIKELY (flush->release != NULL))
-    _js_core_route_release_locked (core, flush);
   _js_core_unlock (core);
   _js_flush_run (flush, context);
 }
@@ -378,6 +372,11 @@ _js_core_arm_later_locked (JsCore  *core,
  * ------------------------------------------------------------------------ */
 
 void      _js_core_unref                       (JsCore        *core);
+gboolean  _js_core_is_home                     (JsCore        *core);
+void      _js_core_release_locked              (JsCore        *core,
+                                                JsFlush       *flush,
+                                                GDestroyNotify destroy,
+                                                gpointer       data);
 guint     _js_core_get_env_seconds             (gsize         *cache,
                                                 const char    *name,
                                                 guint          fallback);

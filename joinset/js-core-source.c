@@ -139,7 +139,7 @@ core_dispatch (JsCore *core)
   take_dispatch_locked (core, &d);
   _js_core_unlock (core);
 
-  /* Released off the home thread: see _js_core_route_release_locked(). */
+  /* Released off the home thread: see _js_core_release_locked(). */
   if (d.release != NULL)
     _js_flush_run_releases (d.release);
 

@@ -87,7 +87,7 @@ _js_core_task_abandon (JsTask *task)
   /* The producer is done with user_data: destroyed in the set's home
    * thread, here and now if this is it (the usual case, without the
    * flush's array), else by the set's source (see
-   * _js_core_route_release_locked()). */
+   * _js_core_release_locked()). */
   if (task->user_data_destroy != NULL && _js_core_is_home (core))
     {
       destroy = g_steal_pointer (&task->user_data_destroy);
@@ -95,8 +95,8 @@ _js_core_task_abandon (JsTask *task)
     }
   else if (task->user_data_destroy != NULL)
     {
-      _js_flush_add_release (&flush, g_steal_pointer (&task->user_data_destroy),
-                             g_steal_pointer (&task->user_data));
+      _js_core_release_locked (core, &flush, g_steal_pointer (&task->user_data_destroy),
+                               g_steal_pointer (&task->user_data));
     }
 
   _js_core_unlock_and_flush (core, &flush);

@@ -38,7 +38,7 @@ typedef struct
   GArray      *release;             /* JsFlushCall: destroys the user data
                                      * of tasks (never ran, or let go);
                                      * first. Only in the set's home thread:
-                                     * see _js_core_route_release_locked() */
+                                     * see _js_core_release_locked() */
   JsFlushCall  calls[JS_FLUSH_N_INLINE_CALLS]; /* then these, in order */
   guint        n_calls;
   GArray      *more_calls;          /* JsFlushCall: and these */

@@ -126,7 +126,7 @@ cancel_all_cb (gpointer data)
 }
 
 /* The releases of @flush: here, or from an idle in @context. */
-static void
+G_GNUC_NO_INLINE static void
 run_or_defer_releases (JsFlush      *flush,
                        GMainContext *context)
 {

@@ -213,7 +213,7 @@ js_test_counter_await (JsTestCounter *counter,
 }
 
 /* The same, for a counter of released user data: the user data of tasks is
- * destroyed in the set's context (see _js_core_route_release_locked()), so
+ * destroyed in the set's context (see _js_core_release_locked()), so
  * a thread that runs its context dispatches what is pending there while it
  * waits. */
 gint
