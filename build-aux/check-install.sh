@@ -215,6 +215,27 @@ with Js.JoinSet() as joinset:
   fi
 fi
 
+# The GJS override: installed where GJS looks (<datadir>/gjs-1.0/overrides,
+# on GJS's search path through XDG_DATA_DIRS or GJS_PATH), and loaded by
+# GJS when it imports the installed typelib.
+if [ -f "$build/joinset/Js-1.gir" ]; then
+  expect "$datadir/gjs-1.0/overrides/Js.js"
+  if command -v gjs >/dev/null 2>&1; then
+    if GJS_PATH="$prefix/$datadir/gjs-1.0" \
+       GI_TYPELIB_PATH="$prefix/$libdir/girepository-1.0" \
+       LD_LIBRARY_PATH="$prefix/$libdir" \
+       gjs -c 'const Js = imports.gi.Js;
+try { new Js.JoinSet().spawn_in_thread(t => t.return_int(1)); } catch (e) {
+    if (e.message.includes("use spawn()")) imports.system.exit(0);
+}
+imports.system.exit(1);'; then
+      echo "ok: the installed GJS override loads"
+    else
+      fail "GJS does not load the installed override ($datadir/gjs-1.0/overrides/Js.js)"
+    fi
+  fi
+fi
+
 if [ "$failures" -ne 0 ]; then
   echo "check-install: $failures problem(s)"
   exit 1

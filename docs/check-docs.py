@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Keep the guides of the libjoinset reference honest.
 
-A guide shows a C (or Python) example as a fenced block right after a
-marker naming its file, and what the program prints right after a second
-marker (a fragment that is not a program follows `<!-- snippet -->`):
+A guide shows an example (C, or another language of LANGUAGES) as a fenced
+block right after a marker naming its file, and what the program prints
+right after a second marker:
 
     <!-- example: fan-out.c -->
     ```c
@@ -17,12 +17,12 @@ marker (a fragment that is not a program follows `<!-- snippet -->`):
     ```
 
 `check-docs.py sync` checks that every Markdown page of docs/ is listed in
-the content_files of Js.toml, that every block in a language of
-EXAMPLE_LANGUAGES is an example file, verbatim, and that every example is
-shown once. `check-docs.py run --example NAME -- COMMAND...` runs an
-example (a built C program, or an interpreter and the script) and compares
-what it prints with its output block. `check-docs.py update` copies the
-example files into the guides, after an example was edited.
+the content_files of Js.toml, that every block of an example language is an
+example file, verbatim, and that every example is shown once. `check-docs.py
+run` runs an example (a built program, or a command such as `gjs -m FILE`)
+and compares what it prints with its output block.
+`check-docs.py update` copies the example files into the guides, after an
+example was edited.
 """
 
 import argparse
@@ -31,20 +31,21 @@ import re
 import subprocess
 import sys
 
+# The languages of the examples: the name of a fenced block's language, and
+# the extension of its file in docs/examples/. A block after an example
+# marker is a whole example, run by the docs suite; every C block is one,
+# while a block of another language without a marker is a fragment (a
+# line of GJS or Python beside a C guide). An example named without an
+# extension (docs/meson.build's doc_examples) is a C one.
+LANGUAGES = {
+    'c': '.c',
+    'js': '.js',
+    'python': '.py',
+    'vala': '.vala',
+}
+
 MARKER_RE = re.compile(r'^<!--\s*(example|output):\s*(\S+)\s*-->\s*$')
-# Before a block of an example language that is a fragment, not a program.
-SNIPPET_RE = re.compile(r'^<!--\s*snippet\s*-->\s*$')
 FENCE_RE = re.compile(r'^```\s*(\S*)\s*$')
-
-# The languages whose blocks are whole example files: the fence's language
-# and the extension of the files in docs/examples/. An example named
-# without an extension (--examples first-set) is a C one.
-EXAMPLE_LANGUAGES = {'c': '.c', 'python': '.py'}
-
-
-def example_file(name):
-    """The file name of an example given as NAME (C) or NAME.EXT."""
-    return name if name.endswith(tuple(EXAMPLE_LANGUAGES.values())) else name + '.c'
 
 
 def parse_page(path):
@@ -62,10 +63,6 @@ def parse_page(path):
         m = MARKER_RE.match(line)
         if m:
             marker = (m.group(1), m.group(2), i + 1)
-            i += 1
-            continue
-        if SNIPPET_RE.match(line):
-            marker = ('snippet', None, i + 1)
             i += 1
             continue
         m = FENCE_RE.match(line)
@@ -101,6 +98,19 @@ def content_files(toml_path):
     return re.findall(r'"([^"]+)"', m.group(1))
 
 
+def example_file(name):
+    """The file name of the example @name: NAME.c unless it has the
+    extension of one of LANGUAGES."""
+    if os.path.splitext(name)[1] in LANGUAGES.values():
+        return name
+    return name + '.c'
+
+
+def language_of(file_name):
+    ext = os.path.splitext(file_name)[1]
+    return next((lang for lang, e in LANGUAGES.items() if e == ext), None)
+
+
 def read(path):
     with open(path, encoding='utf-8') as f:
         return f.read()
@@ -120,11 +130,11 @@ def sync(args):
 
     example_dir = os.path.join(args.docs_dir, 'examples')
     examples = [example_file(name) for name in args.examples]
-    on_disk = sorted(f for f in os.listdir(example_dir)
-                     if f.endswith(tuple(EXAMPLE_LANGUAGES.values())))
+    on_disk = sorted(f for f in os.listdir(example_dir) if language_of(f) is not None)
     for name in on_disk:
         if name not in examples:
-            errors.append(f'examples/{name} is not run: add it to docs/meson.build')
+            errors.append(f'examples/{name} is not run: add it to the doc_examples of its '
+                          'language in docs/meson.build')
 
     shown = {}
     for page in listed:
@@ -134,15 +144,18 @@ def sync(args):
         for block in parse_page(path):
             where = f'{page}:{block["line"]}'
             marker = block['marker']
-            extension = EXAMPLE_LANGUAGES.get(block['lang'])
-            if marker is not None and marker[0] == 'snippet':
-                continue
-            if extension is not None:
-                if marker is None or marker[0] != 'example' or not marker[1].endswith(extension):
-                    errors.append(f'{where}: a ```{block["lang"]} block must be a whole example, '
-                                  f'preceded by <!-- example: NAME{extension} -->')
+            if block['lang'] in LANGUAGES:
+                ext = LANGUAGES[block['lang']]
+                if (marker is None or marker[0] != 'example') and block['lang'] != 'c':
+                    continue   # a fragment
+                if marker is None or marker[0] != 'example':
+                    errors.append(f'{where}: a {block["lang"]} block must be a whole example, '
+                                  f'preceded by <!-- example: NAME{ext} -->')
                     continue
                 name = marker[1]
+                if language_of(name) != block['lang']:
+                    errors.append(f'{where}: the example {name} is in a ```{block["lang"]} block')
+                    continue
                 file_path = os.path.join(example_dir, name)
                 if not os.path.exists(file_path):
                     errors.append(f'{where}: examples/{name} does not exist')
@@ -152,8 +165,8 @@ def sync(args):
                                   'copy the file into the guide')
                 shown.setdefault(name, []).append(where)
             elif marker is not None and marker[0] == 'example':
-                errors.append(f'{where}: the example {marker[1]} is not in a block '
-                              'of its language (```c, ```python)')
+                errors.append(f'{where}: the example {marker[1]} is not in a '
+                              f'```{language_of(marker[1]) or "c"} block')
             elif block['lang'] == '' and (marker is None or marker[0] != 'output'):
                 errors.append(f'{where}: a code block names its language (```c, '
                               '```sh, ...) unless it is an output block')
@@ -184,7 +197,7 @@ def run(args):
               f'(<!-- output: {args.example} --> before a ``` block)', file=sys.stderr)
         return 1
 
-    proc = subprocess.run(args.argv, stdout=subprocess.PIPE, timeout=50)
+    proc = subprocess.run([args.program] + args.args, stdout=subprocess.PIPE, timeout=50)
     out = proc.stdout.decode('utf-8', errors='replace')
     if proc.returncode != 0:
         print(f'error: {args.example} exited with status {proc.returncode}', file=sys.stderr)
@@ -199,7 +212,7 @@ def run(args):
 
 
 def update(args):
-    """Copies every example file into the block that shows it."""
+    """Copies every example file into the C block that shows it."""
     example_dir = os.path.join(args.docs_dir, 'examples')
     for page in content_files_from_dir(args.docs_dir):
         path = os.path.join(args.docs_dir, page)
@@ -207,8 +220,7 @@ def update(args):
         offset = 0
         for block in parse_page(path):
             marker = block['marker']
-            if (block['lang'] not in EXAMPLE_LANGUAGES or marker is None
-                    or marker[0] != 'example'):
+            if block['lang'] not in LANGUAGES or marker is None or marker[0] != 'example':
                 continue
             code = read(os.path.join(example_dir, marker[1])).rstrip('\n').split('\n')
             old_len = block['n_lines']
@@ -236,8 +248,8 @@ def main():
     p = sub.add_parser('run', help='run an example and compare its output')
     p.add_argument('--docs-dir', required=True)
     p.add_argument('--example', required=True)
-    p.add_argument('argv', nargs='+', metavar='COMMAND',
-                   help='the program, or an interpreter and the script')
+    p.add_argument('program', help='the example program, or the interpreter that runs it')
+    p.add_argument('args', nargs='*', help='its arguments (after --), such as -m FILE.js')
 
     p = sub.add_parser('update', help='copy the example files into the guides')
     p.add_argument('--docs-dir', required=True)

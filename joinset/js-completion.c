@@ -312,7 +312,7 @@ _js_completion_abort_with_error_locked (JsCore   *core,
   else if (task->user_data_destroy != NULL)
     {
       /* It never ran, and never will: nobody else holds user_data. */
-      _js_flush_add_release (flush, task->user_data_destroy, task->user_data);
+      _js_core_release_locked (core, flush, task->user_data_destroy, task->user_data);
       task->user_data = NULL;
       task->user_data_destroy = NULL;
     }

@@ -21,6 +21,7 @@ _js_core_unref (JsCore *core)
   g_assert (core->shutdowns.length == 0);
   g_assert (core->deliver.length == 0);
   g_assert (core->claims == NULL || g_hash_table_size (core->claims) == 0);
+  g_assert (core->release == NULL);
 
   g_assert (core->emit_finished_queue.length == 0);
   g_assert (core->emit_progress_queue.length == 0);
@@ -38,6 +39,48 @@ _js_core_unref (JsCore *core)
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->mutex);
   g_free (core);
+}
+
+/* Whether this thread may destroy user data of @core's tasks: the set's
+ * home thread (see _js_core_new()), or, for a set without one, the thread
+ * that runs its context now. */
+gboolean
+_js_core_is_home (JsCore *core)
+{
+  if (core->home != NULL)
+    return core->home == g_thread_self ();
+
+  return g_main_context_is_owner (core->context);
+}
+
+/* Releases @data (calls @destroy on it) in the set's home thread, whatever
+ * thread lets go of it: the user data of a binding (a GJS closure) may be
+ * released only there. At home, @flush does it once the lock is released;
+ * elsewhere the set's source does, in its next dispatch, which a task's
+ * completion arms anyway (the usual case: a thread task whose function
+ * returned without returning a result); once the set is disposed, an idle
+ * in its context. */
+void
+_js_core_release_locked (JsCore         *core,
+                         JsFlush        *flush,
+                         GDestroyNotify  destroy,
+                         gpointer        data)
+{
+  JsFlushCall call = { destroy, data };
+
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (_js_core_is_home (core) || core->source == NULL)
+    {
+      _js_flush_add_release (flush, destroy, data);
+      flush->release_in_context = !_js_core_is_home (core);
+      return;
+    }
+
+  if (core->release == NULL)
+    core->release = g_array_new (FALSE, FALSE, sizeof (JsFlushCall));
+  g_array_append_val (core->release, call);
+  _js_core_arm_locked (core, flush);
 }
 
 /* The whole number of seconds in the environment variable @name, or

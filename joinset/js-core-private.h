@@ -48,6 +48,10 @@
  *            lock (cancel, destroy user data, deliver a waiter, push a
  *            drainer, wake a context, unref), done by _js_flush_run()
  *            once the lock is released.
+ * home       the thread that runs the set's context (core->home, or for
+ *            a set without one, whichever thread owns the context). The
+ *            user data of tasks is destroyed there only: see
+ *            _js_core_release_locked().
  * arm        make the core's GSource dispatch: at once (arm) or within a
  *            frame (arm later, for coalesced notifications). Lock-free on
  *            the reading side: see _js_core_arm_at_locked().
@@ -235,6 +239,10 @@ struct _JsCore
                                     * id (async or blocking) that wait for
                                     * a task; NULL until needed */
   GSource         *stuck_timer;    /* warns about a shutdown that waits */
+  GArray          *release;        /* JsFlushCall, or NULL: user data let
+                                    * go off the home thread, destroyed by
+                                    * the source (see
+                                    * _js_core_release_locked()) */
 
   /* For the observer, emitted by the source. */
   GQueue           emit_finished_queue; /* JsTask, owned: task-finished */
@@ -458,6 +466,11 @@ _js_core_list_remove_locked (JsCore  *core,
  * ------------------------------------------------------------------------ */
 
 void      _js_core_unref                       (JsCore        *core);
+gboolean  _js_core_is_home                     (JsCore        *core);
+void      _js_core_release_locked              (JsCore        *core,
+                                                JsFlush       *flush,
+                                                GDestroyNotify destroy,
+                                                gpointer       data);
 guint     _js_core_get_env_seconds             (gsize         *cache,
                                                 const char    *name,
                                                 guint          fallback);

@@ -31,6 +31,7 @@ typedef struct
   GQueue  finished;        /* JsTask, owned */
   GQueue  started;         /* JsTask, owned */
   GArray *list_events;     /* JsCoreListEvent, or NULL */
+  GArray *release;         /* JsFlushCall: user data to destroy, or NULL */
   guint   n_main;          /* main-context tasks ready */
 } JsDispatch;
 
@@ -46,6 +47,7 @@ take_dispatch_locked (JsCore     *core,
   __atomic_store_n (&core->arm_time, -1, __ATOMIC_RELEASE);
   d->deliver = _js_waiter_take_deliver_locked (core);
   d->n_main = core->main_ready.length;
+  d->release = g_steal_pointer (&core->release);
 
   d->progressed = core->emit_progress_queue;
   g_queue_init (&core->emit_progress_queue);
@@ -169,6 +171,10 @@ core_dispatch (JsCore *core)
   _js_core_lock (core);
   take_dispatch_locked (core, &d);
   _js_core_unlock (core);
+
+  /* Released off the home thread: see _js_core_release_locked(). */
+  if (d.release != NULL)
+    _js_flush_run_releases (d.release);
 
   if (d.progressed.length > 0 || d.finished.length > 0 || d.started.length > 0)
     emit_task_signals (core, &d);

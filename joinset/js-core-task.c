@@ -88,11 +88,23 @@ abandon (JsTask   *task,
       _js_completion_complete_locked (core, task, &result, FALSE, &flush);
     }
 
-  /* The producer is done with user_data. */
-  if (running || !only_running)
+  /* The producer is done with user_data (unless @only_running and it was
+   * not running): destroyed in the set's home thread, here and now if
+   * this is it (the usual case, without the flush's array), else by the
+   * set's source (see _js_core_release_locked()). */
+  if ((running || !only_running) && task->user_data_destroy != NULL)
     {
-      data = g_steal_pointer (&task->user_data);
-      destroy = g_steal_pointer (&task->user_data_destroy);
+      if (_js_core_is_home (core))
+        {
+          destroy = g_steal_pointer (&task->user_data_destroy);
+          data = g_steal_pointer (&task->user_data);
+        }
+      else
+        {
+          _js_core_release_locked (core, &flush,
+                                   g_steal_pointer (&task->user_data_destroy),
+                                   g_steal_pointer (&task->user_data));
+        }
     }
 
   _js_core_unlock_and_flush (core, &flush);

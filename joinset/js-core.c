@@ -137,6 +137,13 @@ _js_core_dispose (JsCore *core)
   drop_signals_locked (core, &flush);
 
   source = g_steal_pointer (&core->source);
+  /* User data let go off the home thread that the source did not get to
+   * destroy: now, or from an idle in the context. */
+  if (core->release != NULL)
+    {
+      _js_flush_add_releases (&flush, g_steal_pointer (&core->release));
+      flush.release_in_context = !_js_core_is_home (core);
+    }
   if (core->stuck_timer != NULL)
     _js_flush_add_source (&flush, g_steal_pointer (&core->stuck_timer));
 

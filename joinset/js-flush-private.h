@@ -36,7 +36,9 @@ typedef struct
                                      * the context given to _js_flush_run(),
                                      * at G_PRIORITY_HIGH */
   GArray      *release;             /* JsFlushCall: destroys the user data
-                                     * of tasks that never ran; first */
+                                     * of tasks (never ran, or let go);
+                                     * first. Only in the set's home thread:
+                                     * see _js_core_release_locked() */
   JsFlushCall  calls[JS_FLUSH_N_INLINE_CALLS]; /* then these, in order */
   guint        n_calls;
   GArray      *more_calls;          /* JsFlushCall: and these */
@@ -44,6 +46,8 @@ typedef struct
   GPtrArray   *unref;               /* GObject, owned: dropped last */
   guint        wakeup : 1;          /* wake the context up, unless this
                                      * thread owns it */
+  guint        release_in_context : 1; /* run `release` from an idle in the
+                                     * context, not here */
 } JsFlush;
 
 #define JS_FLUSH_INIT { 0 }
@@ -55,6 +59,9 @@ void _js_flush_add_cancel_in_context (JsFlush        *flush,
 void _js_flush_add_release           (JsFlush        *flush,
                                       GDestroyNotify  notify,
                                       gpointer        data);
+void _js_flush_add_releases          (JsFlush        *flush,
+                                      GArray         *release);
+void _js_flush_run_releases          (GArray         *release);
 void _js_flush_add_call              (JsFlush        *flush,
                                       JsFlushFunc     func,
                                       gpointer        data);

@@ -45,6 +45,41 @@ _js_flush_add_release (JsFlush        *flush,
   g_array_append_val (flush->release, call);
 }
 
+/* @release: (transfer full): JsFlushCall, added to those of @flush. */
+void
+_js_flush_add_releases (JsFlush *flush,
+                        GArray  *release)
+{
+  if (flush->release == NULL)
+    {
+      flush->release = release;
+      return;
+    }
+
+  g_array_append_vals (flush->release, release->data, release->len);
+  g_array_unref (release);
+}
+
+/* Calls the destroy notifies of @release (JsFlushCall, transfer full). */
+void
+_js_flush_run_releases (GArray *release)
+{
+  for (guint i = 0; i < release->len; i++)
+    {
+      JsFlushCall *call = &g_array_index (release, JsFlushCall, i);
+
+      call->func (call->data);
+    }
+  g_array_unref (release);
+}
+
+static gboolean
+release_all_cb (gpointer data)
+{
+  _js_flush_run_releases (g_array_ref (data));
+  return G_SOURCE_REMOVE;
+}
+
 void
 _js_flush_add_call (JsFlush     *flush,
                     JsFlushFunc  func,
@@ -88,6 +123,27 @@ cancel_all_cb (gpointer data)
     g_cancellable_cancel (g_ptr_array_index (cancellables, i));
 
   return G_SOURCE_REMOVE;
+}
+
+/* The releases of @flush: here, or from an idle in @context. */
+G_GNUC_NO_INLINE static void
+run_or_defer_releases (JsFlush      *flush,
+                       GMainContext *context)
+{
+  GSource *idle;
+
+  if (!flush->release_in_context)
+    {
+      _js_flush_run_releases (flush->release);
+      return;
+    }
+
+  idle = g_idle_source_new ();
+  g_source_set_static_name (idle, "[joinset] release user data");
+  g_source_set_callback (idle, release_all_cb, flush->release,
+                         (GDestroyNotify) g_array_unref);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
 }
 
 static void
@@ -140,8 +196,8 @@ _js_flush_run (JsFlush      *flush,
       g_ptr_array_unref (flush->cancel);
     }
 
-  if (flush->release != NULL)
-    run_calls (flush->release);
+  if (G_UNLIKELY (flush->release != NULL))
+    run_or_defer_releases (flush, context);
 
   for (guint i = 0; i < flush->n_calls; i++)
     flush->calls[i].func (flush->calls[i].data);

@@ -1309,6 +1309,14 @@ js_join_set_spawn (JsJoinSet      *self,
  * Safe from any thread. When the set is closed, nothing is spawned:
  * @user_data is destroyed at once and 0 is returned.
  *
+ * @func runs on a worker thread, but @user_data_destroy never does: it runs
+ * in the thread of the set's main context (see [callback@Js.TaskFunc]),
+ * once the context is iterated. Bindings that cannot run code off their
+ * main thread must not pass their functions here: GJS refuses to call a
+ * JavaScript function on a worker thread, and the task then completes with
+ * [error@Js.JoinError.ABANDONED]; its override refuses such a call at once
+ * (see the JavaScript guide). Use [method@Js.JoinSet.spawn] from them.
+ *
  * Returns: the id of the task, unique within the set, or 0 if the set is
  *   closed
  *

@@ -12,7 +12,7 @@
  *
  * - the **producer** (the [callback@Js.TaskFunc] the task runs) completes
  *   it with one of the `js_task_return_*()` functions, such as
- *   [method@Js.Task.return_pointer] or [method@Js.Task.return_error], from
+ *   `js_task_return_pointer()` or [method@Js.Task.return_error], from
  *   any thread, either before the function returns or later, after taking
  *   a reference on the task;
  * - the **consumer** receives the finished task from a join, such as
@@ -27,7 +27,8 @@
  * The `user_data` given at spawn time is destroyed exactly once: when the
  * task is aborted before it started, or when the last reference to the
  * task is dropped, so a task function may use it until it lets go of the
- * task, as with [method@Gio.Task.set_task_data].
+ * task, as with [method@Gio.Task.set_task_data]. It is always destroyed in
+ * the thread that runs the set's main context (see [callback@Js.TaskFunc]).
  *
  * Since: 1.0
  */
@@ -475,14 +476,14 @@ js_task_get_state (JsTask *task)
 }
 
 /**
- * js_task_return_pointer:
+ * js_task_return_pointer: (skip)
  * @task: a task
  * @result: (nullable) (transfer full): the result of the task
  * @result_destroy: (nullable): a function to free @result
  *
  * Completes @task with @result. Call it once, from any thread.
  *
- * If no consumer takes the result with [method@Js.Task.propagate_pointer]
+ * If no consumer takes the result with `js_task_propagate_pointer()`
  * (because the task was aborted, detached or its set was disposed, or the
  * consumer dropped it), @result_destroy frees it, exactly once.
  *
@@ -695,28 +696,50 @@ propagate_error (JsTask  *task,
   return TRUE;
 }
 
-static gboolean
+/* A result read with the getter of another kind is an error, not only a
+ * programmer's mistake: language bindings read results whose kind they
+ * cannot know in advance (a Python or JavaScript task returns any value),
+ * and must raise, so it is reported through @error (G_IO_ERROR_INVALID_DATA),
+ * with no critical. Out of line: the usual path only compares. */
+G_GNUC_NO_INLINE static void
+set_wrong_kind_error (JsTask  *task,
+                      GError **error)
+{
+  static const char * const getters[] = {
+    [JS_RESULT_POINTER] = "js_task_propagate_pointer()",
+    [JS_RESULT_VALUE] = "js_task_propagate_value()",
+    [JS_RESULT_BOOLEAN] = "js_task_propagate_boolean()",
+    [JS_RESULT_INT] = "js_task_propagate_int()",
+  };
+  JsResultKind kind = task->result.kind;
+  g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, task->id);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               /* Translators: the first %s is the number that identifies a
+                * task, the second the C function that reads its result */
+               _("Task %s returned a result of another kind: read it with %s"),
+               id, kind < G_N_ELEMENTS (getters) && getters[kind] != NULL ? getters[kind] : "?");
+}
+
+static inline gboolean
 check_kind (JsTask       *task,
             JsResultKind  kind,
-            const char   *function)
+            GError      **error)
 {
   if G_LIKELY (task->result.kind == kind)
     return TRUE;
 
-  g_critical ("%s() called on task %" G_GUINT64_FORMAT " whose result is "
-              "of another kind: propagate it with the function matching "
-              "the js_task_return_*() that produced it",
-              function, task->id);
+  set_wrong_kind_error (task, error);
   return FALSE;
 }
 
 /**
- * js_task_propagate_pointer:
+ * js_task_propagate_pointer: (skip)
  * @task: a completed task
  * @error: return location for the task's error
  *
  * Takes the result of a task that completed with
- * [method@Js.Task.return_pointer], or its error. The result can be taken
+ * `js_task_return_pointer()`, or its error. The result can be taken
  * once: ownership passes to the caller, who frees it.
  *
  * Returns: (transfer full) (nullable): the result of @task, or %NULL with
@@ -735,7 +758,7 @@ js_task_propagate_pointer (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return NULL;
-  if (!check_kind (task, JS_RESULT_POINTER, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_POINTER, error))
     return NULL;
 
   if (!_js_core_task_take_pointer (task, &data))
@@ -774,7 +797,7 @@ js_task_propagate_value (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return FALSE;
-  if (!check_kind (task, JS_RESULT_VALUE, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_VALUE, error))
     return FALSE;
 
   g_value_init (value, G_VALUE_TYPE (task->result.u.value));
@@ -838,7 +861,7 @@ js_task_propagate_boolean (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return FALSE;
-  if (!check_kind (task, JS_RESULT_BOOLEAN, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_BOOLEAN, error))
     return FALSE;
 
   return task->result.u.boolean;
@@ -865,7 +888,7 @@ js_task_propagate_int (JsTask  *task,
 
   if (!check_completed (task, G_STRFUNC) || propagate_error (task, error))
     return -1;
-  if (!check_kind (task, JS_RESULT_INT, G_STRFUNC))
+  if (!check_kind (task, JS_RESULT_INT, error))
     return -1;
 
   return task->result.u.integer;

@@ -25,7 +25,7 @@ typedef struct _JsTask    JsTask;
  * [method@Js.JoinSet.spawn_in_thread].
  *
  * The function completes the task by calling one of the `js_task_return_*()`
- * functions, such as [method@Js.Task.return_pointer], either before it
+ * functions, such as `js_task_return_pointer()`, either before it
  * returns or later, from any thread, after taking a reference on @task with
  * g_object_ref() (for example from the callback of an `_async` operation it
  * started). A task whose last reference is dropped before it returned a
@@ -36,6 +36,15 @@ typedef struct _JsTask    JsTask;
  * is cancelled. A long loop checks [method@Js.Task.is_cancelled], which
  * costs nothing; an `_async` operation takes the task's cancellable from
  * [method@Js.Task.get_cancellable], which creates it on first use.
+ *
+ * @user_data is released (its destroy notify called) in the thread that
+ * runs the set's main context, its home thread, whichever thread drops the
+ * last reference to @task: directly when that is the home thread, otherwise
+ * at the next iteration of the set's context. A language binding whose
+ * closures may be released only in its main thread (GJS) can therefore
+ * spawn a task without crashing, although GJS still refuses to run a
+ * JavaScript function on a worker thread: give JavaScript functions to
+ * [method@Js.JoinSet.spawn] only.
  *
  * Since: 1.0
  */

@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 #include <joinset/joinset.h>
 
@@ -154,25 +157,70 @@ js_test_counter_get (JsTestCounter *counter)
   return value;
 }
 
-/* Blocks until the counter reaches at least @value, and returns the value
- * then. Callers assert the exact value they expect. */
-gint
-js_test_counter_await (JsTestCounter *counter,
-                       gint           value)
+/* Whether this thread runs its thread-default context: the main thread
+ * for the global default, or a thread that pushed its own. */
+static gboolean
+runs_its_context (void)
+{
+#ifdef __linux__
+  if (g_main_context_get_thread_default () == NULL)
+    return syscall (SYS_gettid) == getpid ();
+#endif
+  return TRUE;
+}
+
+static gint
+counter_await (JsTestCounter *counter,
+               gint           value,
+               gboolean       iterate)
 {
   gint64 deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
   gint reached;
 
   g_mutex_lock (&counter->mutex);
   while (counter->value < value)
-    if (!g_cond_wait_until (&counter->cond, &counter->mutex, deadline))
-      break;
+    {
+      gint64 until = iterate ? MIN (deadline, g_get_monotonic_time () + G_TIME_SPAN_MILLISECOND) : deadline;
+
+      if (iterate)
+        {
+          g_mutex_unlock (&counter->mutex);
+          while (g_main_context_iteration (g_main_context_get_thread_default (), FALSE))
+            ;
+          g_mutex_lock (&counter->mutex);
+          if (counter->value >= value)
+            break;
+        }
+      if (!g_cond_wait_until (&counter->cond, &counter->mutex, until) &&
+          g_get_monotonic_time () >= deadline)
+        break;
+    }
   reached = counter->value;
   g_mutex_unlock (&counter->mutex);
 
   g_assert_cmpint (reached, >=, value);
 
   return reached;
+}
+
+/* Blocks until the counter reaches at least @value, and returns the value
+ * then. Callers assert the exact value they expect. */
+gint
+js_test_counter_await (JsTestCounter *counter,
+                       gint           value)
+{
+  return counter_await (counter, value, FALSE);
+}
+
+/* The same, for a counter of released user data: the user data of tasks is
+ * destroyed in the set's context (see _js_core_release_locked()), so
+ * a thread that runs its context dispatches what is pending there while it
+ * waits. */
+gint
+js_test_counter_await_released (JsTestCounter *counter,
+                                gint           value)
+{
+  return counter_await (counter, value, runs_its_context ());
 }
 
 JsTestTracked *

@@ -115,6 +115,8 @@ void              js_test_counter_init         (JsTestCounter  *counter);
 void              js_test_counter_clear        (JsTestCounter  *counter);
 void              js_test_counter_inc          (JsTestCounter  *counter);
 gint              js_test_counter_get          (JsTestCounter  *counter);
+gint              js_test_counter_await_released (JsTestCounter  *counter,
+                                                gint            value);
 gint              js_test_counter_await        (JsTestCounter  *counter,
                                                 gint            value);
 

@@ -160,7 +160,7 @@ life_assert_settled (Life *life,
                      gint  called,
                      gint  results)
 {
-  g_assert_cmpint (js_test_counter_await (&life->data_freed, 1), ==, 1);
+  g_assert_cmpint (js_test_counter_await_released (&life->data_freed, 1), ==, 1);
   if (called && life->kind == KIND_THREAD)
     js_test_counter_await (&life->returned, 1);
   g_assert_cmpint (js_test_counter_get (&life->called), ==, called);

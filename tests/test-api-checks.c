@@ -708,12 +708,29 @@ check_task_propagate (void)
   g_assert_error (preset, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_clear_error (&preset);
 
-  /* the wrong kind of result */
-  EXPECT_CRITICAL (g_assert_null (js_task_propagate_pointer (int_task, NULL)));
-  EXPECT_CRITICAL (g_assert_false (js_task_propagate_boolean (int_task, NULL)));
-  EXPECT_CRITICAL (g_assert_false (js_task_propagate_value (int_task, &value, NULL)));
-  g_assert_false (G_IS_VALUE (&value));
-  EXPECT_CRITICAL (g_assert_cmpint (js_task_propagate_int (pointer_task, NULL), ==, -1));
+  /* the wrong kind of result: an error (G_IO_ERROR_INVALID_DATA) naming
+   * the right getter, no critical, so that bindings raise */
+  {
+    g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL, e4 = NULL, e5 = NULL;
+    GValue *dup;
+
+    EXPECT_NO_CRITICAL (g_assert_null (js_task_propagate_pointer (int_task, &e1)));
+    g_assert_error (e1, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (e1->message, "js_task_propagate_int()"));
+    EXPECT_NO_CRITICAL (g_assert_false (js_task_propagate_boolean (int_task, &e2)));
+    g_assert_error (e2, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    EXPECT_NO_CRITICAL (g_assert_false (js_task_propagate_value (int_task, &value, &e3)));
+    g_assert_error (e3, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_false (G_IS_VALUE (&value));
+    EXPECT_NO_CRITICAL (dup = js_task_dup_value (int_task, &e4));
+    g_assert_null (dup);
+    g_assert_error (e4, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    EXPECT_NO_CRITICAL (g_assert_cmpint (js_task_propagate_int (pointer_task, &e5), ==, -1));
+    g_assert_error (e5, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (e5->message, "js_task_propagate_pointer()"));
+    /* and with no error location, nothing but the return value */
+    EXPECT_NO_CRITICAL (g_assert_cmpint (js_task_propagate_int (pointer_task, NULL), ==, -1));
+  }
 
   /* the results are still there */
   EXPECT_NO_CRITICAL (g_assert_cmpint (js_task_propagate_int (int_task, NULL), ==, 7));

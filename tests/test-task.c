@@ -767,7 +767,7 @@ test_abandoned (void)
       g_assert_cmpint (js_test_counter_get (&data_freed), <=, 1);
 
       g_assert_finalize_object (task);
-      g_assert_cmpint (js_test_counter_await (&data_freed, 1), ==, 1);
+      g_assert_cmpint (js_test_counter_await_released (&data_freed, 1), ==, 1);
       g_assert_finalize_object (g_steal_pointer (&set));
       g_assert_cmpint (js_test_counter_get (&data_freed), ==, 1);
       js_test_counter_clear (&data_freed);

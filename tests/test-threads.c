@@ -404,7 +404,7 @@ test_threads_stress (void)
    * with it, a moment later. Aborted main-context tasks that return from
    * an idle still have to do it. */
   js_test_iterate_pending (NULL);
-  g_assert_cmpint (js_test_counter_await (&s->total_data_freed, N_TASKS), ==, N_TASKS);
+  g_assert_cmpint (js_test_counter_await_released (&s->total_data_freed, N_TASKS), ==, N_TASKS);
   js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
   for (guint i = 0; i < N_TASKS; i++)
     {
@@ -469,7 +469,7 @@ test_threads_drop (void)
 
       /* main-context tasks that return from an idle do it now */
       js_test_iterate_pending (NULL);
-      g_assert_cmpint (js_test_counter_await (&s->total_data_freed, n), ==, n);
+      g_assert_cmpint (js_test_counter_await_released (&s->total_data_freed, n), ==, n);
       js_test_counter_await (&s->total_result_freed, g_atomic_int_get (&s->total_produced));
       for (guint i = 0; i < n; i++)
         {
@@ -529,11 +529,96 @@ test_threads_abandon (void)
           joined++;
         }
 
-      g_assert_cmpint (js_test_counter_await (&data_freed, n), ==, n);
+      g_assert_cmpint (js_test_counter_await_released (&data_freed, n), ==, n);
       g_assert_true (js_join_set_is_empty (set));
       g_assert_finalize_object (g_steal_pointer (&set));
       g_assert_cmpint (js_test_counter_get (&data_freed), ==, n);
       js_test_counter_clear (&data_freed);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Where user data is released: always the set's home thread
+ * ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  JsTestCounter freed;
+  GThread      *freed_in;   /* atomic */
+} HomeData;
+
+static void
+home_data_free (gpointer data)
+{
+  HomeData *h = data;
+
+  g_atomic_pointer_set (&h->freed_in, g_thread_self ());
+  js_test_counter_inc (&h->freed);
+}
+
+static JsTestGate home_gate;
+
+static void
+home_func (JsTask   *task,
+           gpointer  user_data)
+{
+  const char *mode = js_task_get_name (task);
+
+  if (g_str_equal (mode, "gated"))
+    js_test_gate_pass (&home_gate);
+  if (!g_str_equal (mode, "abandon"))
+    js_task_return_int (task, 1);
+}
+
+static void
+test_threads_release_at_home (void)
+{
+  const char *modes[] = { "abandon", "discard", "gated" };
+
+  g_test_summary ("The destroy notify of a thread task's user_data runs in "
+                  "the thread that runs the set's context, never in the "
+                  "worker that drops the last reference: a binding (GJS) "
+                  "may release its closure only there");
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(JsJoinSet) set = js_join_set_new ();
+      HomeData h = { 0 };
+
+      g_test_message ("mode: %s", modes[m]);
+      js_test_counter_init (&h.freed);
+      js_test_gate_init (&home_gate);
+      if (g_str_equal (modes[m], "discard"))
+        js_join_set_set_discard_results (set, TRUE);
+
+      js_join_set_spawn_full (set, JS_SPAWN_IN_THREAD, modes[m], 0, home_func, &h, home_data_free);
+
+      if (g_str_equal (modes[m], "gated"))
+        {
+          /* The set goes while the task runs: its source is gone when the
+           * worker lets go of the task. */
+          js_test_gate_await_entered (&home_gate, 1);
+          g_assert_finalize_object (g_steal_pointer (&set));
+          js_test_gate_open (&home_gate);
+        }
+      else if (g_str_equal (modes[m], "abandon"))
+        {
+          g_autoptr(JsTask) task = js_join_set_join_next (set, NULL, NULL);
+          g_autoptr(GError) error = NULL;
+
+          js_task_propagate_int (task, &error);
+          g_assert_error (error, JS_JOIN_ERROR, JS_JOIN_ERROR_ABANDONED);
+        }
+
+      /* The worker drops its reference without iterating anything: only
+       * this thread, iterating its context, may release the data. */
+      g_assert_cmpint (js_test_counter_await_released (&h.freed, 1), ==, 1);
+      g_assert_true (g_atomic_pointer_get (&h.freed_in) == g_thread_self ());
+      js_test_iterate_pending (NULL);
+      g_assert_cmpint (js_test_counter_get (&h.freed), ==, 1);
+
+      js_test_gate_clear (&home_gate);
+      js_test_counter_clear (&h.freed);
     }
 }
 
@@ -672,6 +757,7 @@ main (int   argc,
   g_test_add_func ("/join-set/threads/stress", test_threads_stress);
   g_test_add_func ("/join-set/threads/drop", test_threads_drop);
   g_test_add_func ("/join-set/threads/abandon", test_threads_abandon);
+  g_test_add_func ("/join-set/threads/release-at-home", test_threads_release_at_home);
   g_test_add_func ("/join-set/threads/starved-set-warns", test_starved_set_warns);
   g_test_add_func ("/join-set/threads/blocked-sets-do-not-starve", test_blocked_sets_do_not_starve);
 

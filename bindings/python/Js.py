@@ -628,6 +628,10 @@ class Task(Js.Task):
         try:
             return getter(self)
         except GLib.Error as error:
+            # C's answer to a wrong getter, for a task completed in C.
+            if not self.had_error() and error.matches(Gio.io_error_quark(),
+                                                      Gio.IOErrorEnum.INVALID_DATA):
+                raise TypeError(error.message) from None
             if raised is None or not raised.is_for(error):
                 raise
         # The task's own exception, raised again with the traceback it had

@@ -12,13 +12,16 @@
 // checksum is printed as its task finishes (completion order, mapped back
 // to its file by the task id), then a summary. Ctrl-C cancels the set's
 // parent cancellable: reads in progress stop, queued tasks never start.
+//
+// It uses the override libjoinset installs for GJS (async functions as
+// tasks, for await over the set): uninstalled, run it with
+// GJS_PATH=bindings/gjs (see docs/javascript.md).
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Js from 'gi://Js?version=1';
 import System from 'system';
 
-Gio._promisify(Js.JoinSet.prototype, 'join_next_async', 'join_next_finish');
 Gio._promisify(Gio.File.prototype, 'read_async', 'read_finish');
 Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
 Gio._promisify(Gio.InputStream.prototype, 'close_async', 'close_finish');
@@ -41,28 +44,6 @@ async function hashFile(path, cancellable) {
         stream.close_async(GLib.PRIORITY_DEFAULT, null).catch(() => {});
     }
     return checksum.get_string();
-}
-
-// Spawns an async function as a task of the set: what it resolves to
-// becomes the task's value, what it throws the task's GLib.Error.
-function spawnAsync(joinset, func) {
-    return joinset.spawn(task => {
-        func(task.get_cancellable()).then(value => task.return_value(value), error => {
-            task.return_error(error instanceof GLib.Error ? error
-                : new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, `${error}`));
-        });
-    });
-}
-
-// The value a task returned, or its error thrown. Until libjoinset gives
-// bindings the value alone, GJS returns [true, value] from
-// propagate_value() and cannot report its error (tests/js/test-rough-edges.js),
-// so the error comes through propagate_boolean(), which throws it too.
-function propagate(task) {
-    if (task.had_error())
-        task.propagate_boolean();
-    const value = task.propagate_value();
-    return Array.isArray(value) ? value[1] : value;
 }
 
 function collectFiles(dir, paths) {
@@ -136,13 +117,15 @@ async function main(args) {
     });
 
     const paths = new Map();
+    // An async function is a task: what it resolves to is the task's
+    // value, what it throws the task's error.
     for (const path of files)
-        paths.set(spawnAsync(joinset, taskCancellable => hashFile(path, taskCancellable)), path);
+        paths.set(joinset.spawn(task => hashFile(path, task.get_cancellable())), path);
 
-    for (let task; (task = await joinset.join_next_async(null));) {
+    for await (const task of joinset) {
         const path = paths.get(task.get_id());
         try {
-            print(`${propagate(task)}  ${path}`);
+            print(`${task.propagate_value()}  ${path}`);
             counts.hashed++;
         } catch (error) {
             if (error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED)) {
