@@ -129,6 +129,18 @@ test('spawn_in_thread() is refused at the call, pointing at spawn()', () => {
     assertEqual(set.get_length(), 0);
 });
 
+test('spawn_async() is refused at the call, pointing at an async spawn()', () => {
+    const set = new Js.JoinSet();
+    let message = '';
+    try {
+        set.spawn_async(() => {}, () => true);
+    } catch (error) {
+        message = error.message;
+    }
+    assert(message.includes('set.spawn(async task =>'), `got "${message}"`);
+    assertEqual(set.get_length(), 0);
+});
+
 test('spawn_full() wraps a main-context function too', async () => {
     const set = new Js.JoinSet();
     set.spawn_full(Js.SpawnFlags.DEFAULT, 'named', 0, () => {

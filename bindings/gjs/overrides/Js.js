@@ -25,6 +25,8 @@
 //   propagate_value(). Nothing is kept in a table: the value lives as long
 //   as the task's result.
 // - for await (const task of set): joins until the set is empty.
+// - spawn_async() throws, pointing at spawn() with an async function: GJS
+//   cannot call the C form, whose start function takes a C callback.
 
 /* exported _init */
 
@@ -124,6 +126,17 @@ function _init() {
         if (flags & Js.SpawnFlags.IN_THREAD)
             throw threadError('spawn_full');
         return spawnFull.call(this, flags, name, timeoutMs, wrapTaskFunc(func));
+    };
+
+    // A GIO operation as a task: the C spawn_async() hands its start
+    // function a C callback, which GJS cannot pass on (it would throw
+    // "accepts another callback as a parameter"). In JavaScript the same
+    // thing is an async function given to spawn().
+    JoinSet.prototype.spawn_async = function () {
+        throw new Error('Js.JoinSet.spawn_async() is the C form of adopting ' +
+            'a GIO call; in JavaScript an async function is the task: ' +
+            'set.spawn(async task => await file.load_bytes_async(' +
+            'task.get_cancellable())), with Gio._promisify() on the method');
     };
 
     // Joining: for await (const task of set)
