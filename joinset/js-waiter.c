@@ -985,6 +985,18 @@ wait_sync_cancellable (JsCore       *core,
     g_cancellable_disconnect (cancellable, cancelled_id);
 }
 
+/* A blocking join of this thread, on its stack. */
+static void
+init_sync (JsWaiter *w,
+           JsCore   *core)
+{
+  w->link.data = w;
+  w->core = core;
+  w->kind = JS_WAIT_SYNC;
+  w->thread = g_thread_self ();
+  w->outer = g_private_get (&innermost_sync);
+}
+
 /* The blocking join. The caller holds a reference on the set. */
 JsTask *
 _js_waiter_join_next (JsCore        *core,
@@ -995,11 +1007,7 @@ _js_waiter_join_next (JsCore        *core,
   JsWaiter w = { { 0 } };
   gboolean served;
 
-  w.link.data = &w;
-  w.core = core;
-  w.kind = JS_WAIT_SYNC;
-  w.thread = g_thread_self ();
-  w.outer = g_private_get (&innermost_sync);
+  init_sync (&w, core);
 
   _js_core_lock (core);
   queue_sync_locked (core, &w);
@@ -1034,10 +1042,7 @@ _js_waiter_join_by_id (JsCore        *core,
   JsWaiter w = { { 0 } };
   gboolean served;
 
-  w.link.data = &w;
-  w.core = core;
-  w.kind = JS_WAIT_SYNC;
-  w.thread = g_thread_self ();
+  init_sync (&w, core);
   w.by_id = TRUE;
   w.id = id;
 
