@@ -342,10 +342,11 @@ os.register_at_fork(after_in_child=_SigintGuard.forget_waker)
 _INTERRUPTED = object()
 
 
-def _join_next_or_interrupted(joinset, cancellable):
-    """One blocking join_next() that Ctrl-C cancels: returns the task (or
-    None), or _INTERRUPTED when the join was cancelled by anything but
-    cancellable (Ctrl-C, whose KeyboardInterrupt the caller raises)."""
+def _join_or_interrupted(join, cancellable):
+    """One blocking join (join(cancellable): join_next(), join_by_id())
+    that Ctrl-C cancels: returns the task (or None), or _INTERRUPTED when
+    the join was cancelled by anything but cancellable (Ctrl-C, whose
+    KeyboardInterrupt the caller raises)."""
     waiting = Gio.Cancellable()
     _SigintGuard.arm(waiting)
     handler = 0
@@ -354,8 +355,10 @@ def _join_next_or_interrupted(joinset, cancellable):
         if cancellable.is_cancelled():
             waiting.cancel()
     try:
-        return Js.JoinSet.join_next(joinset, waiting)
+        return join(waiting)
     except GLib.Error:
+        if not waiting.is_cancelled():
+            raise  # the join's own error (an unknown id, say)
         if cancellable is not None:
             cancellable.set_error_if_cancelled()  # the caller's cancellation
         return _INTERRUPTED
@@ -469,7 +472,32 @@ class JoinSet(Js.JoinSet):
                 task = Js.JoinSet.try_join_next(self)
                 if task is not None or Js.JoinSet.is_empty(self):
                     return task
-                task = _join_next_or_interrupted(self, cancellable)
+                task = _join_or_interrupted(lambda c: Js.JoinSet.join_next(self, c),
+                                            cancellable)
+                if task is not _INTERRUPTED:
+                    return task
+        finally:
+            _SigintGuard.joins -= 1
+            _SigintGuard.leave()
+
+    def join_by_id(self, task_id, cancellable=None):
+        """Block until the task ``task_id`` (what a ``spawn*()`` method
+        returned) finishes, and take it, leaving the other tasks in the
+        set; as ``join_next()``, it iterates the set's main context in its
+        home thread, and raises ``KeyboardInterrupt`` at once on Ctrl-C in
+        the main thread. Raises ``GLib.Error``: ``Js.JoinError.UNKNOWN_TASK``
+        for an id that is not in the set (or was joined),
+        ``Gio.IOErrorEnum.PENDING`` if another join by id waits for it,
+        ``CANCELLED`` if ``cancellable`` is cancelled."""
+        if not _SigintGuard.enter():
+            return Js.JoinSet.join_by_id(self, task_id, cancellable)
+        _SigintGuard.joins += 1
+        try:
+            while True:
+                if _SigintGuard.take():  # pressed during a loop's body
+                    raise KeyboardInterrupt
+                task = _join_or_interrupted(lambda c: Js.JoinSet.join_by_id(self, task_id, c),
+                                            cancellable)
                 if task is not _INTERRUPTED:
                     return task
         finally:

@@ -294,6 +294,9 @@ class CtrlCTest(jstesting.TestCase):
     def test_join_all_sync(self):
         self.interrupt('joinset.join_all_sync()')
 
+    def test_join_by_id(self):
+        self.interrupt('joinset.join_by_id(1)')  # the stuck thread task
+
     def test_ctrl_c_in_a_loop_body_is_raised_by_the_next_step(self):
         joinset = Js.JoinSet()
         for n in range(3):
