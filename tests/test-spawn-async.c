@@ -342,7 +342,6 @@ test_abort_in_flight (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
   const char *argv[] = { "sleep", "30", NULL };
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsTask) task = NULL;
   Op *op = op_new_argv (argv);
   guint64 id;
