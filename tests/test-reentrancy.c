@@ -26,14 +26,17 @@
  *
  * The list model of js_join_set_get_tasks() is one more thing a cell may
  * hold: the rows items-changed and notify-state hold it from before the
- * first spawn, and the action get-tasks takes it; both keep it until the
- * set is finalized (the model must not keep the set alive), then drop it
- * and check that it is finalized too.
+ * first spawn, and the action get-tasks-held takes it; they keep it until
+ * the set is finalized (the model must not keep the set alive), then drop
+ * it and check that it is finalized too. The action get-tasks takes the
+ * model, reads it as a list view would, and drops it at once: the set
+ * stops recording for it with the callback's entry point on the stack.
  *
- * One cell is skipped, because the docs forbid it rather than because it
- * is hard: task-func-thread/get-tasks. The model is for the set's main
- * context only ("Use the model in the set's main context", the doc of
- * js_join_set_get_tasks()), and a thread task's function runs on a worker.
+ * Two cells are skipped, because the docs forbid them rather than because
+ * they are hard: task-func-thread/get-tasks and get-tasks-held. The model
+ * is for the set's main context only ("Use the model in the set's main
+ * context", the doc of js_join_set_get_tasks()), and a thread task's
+ * function runs on a worker.
  */
 
 #include <string.h>
@@ -141,6 +144,7 @@ typedef enum
   ACT_JOIN_BY_ID,
   ACT_SPAWN_ASYNC,
   ACT_GET_TASKS,
+  ACT_GET_TASKS_HELD,
 } ActionKind;
 
 typedef struct
@@ -171,6 +175,7 @@ static const ActionDef actions[] = {
   { "join-by-id", ACT_JOIN_BY_ID },
   { "spawn-async", ACT_SPAWN_ASYNC },
   { "get-tasks", ACT_GET_TASKS },
+  { "get-tasks-held", ACT_GET_TASKS_HELD },
 };
 
 typedef struct
@@ -633,6 +638,8 @@ join_by_id_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   JsTask *task = js_join_set_join_by_id_finish (JS_JOIN_SET (object), result, &error);
 
+  if (g_getenv ("JS_REENTRANCY_VERBOSE") != NULL)
+    g_printerr ("%s: join_by_id_async: %s\n", cell->def->path, task != NULL ? "a task" : error->message);
   g_clear_object (&task);
   if (cell->def->callback->kind == CB_JOIN_BY_ID)
     fire (cell);
@@ -702,6 +709,9 @@ action_join (Cell    *cell,
     task = js_join_set_join_by_id (cell->set, id, dog.cancellable, &error);
   else
     task = js_join_set_join_next (cell->set, dog.cancellable, &error);
+  if (g_getenv ("JS_REENTRANCY_VERBOSE") != NULL)
+    g_printerr ("%s: blocking join: %s\n", cell->def->path,
+                task != NULL ? "a task" : error != NULL ? error->message : "no task");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_atomic_int_set (&cell->join_hung, 1);
   g_clear_object (&task);
@@ -714,6 +724,22 @@ action_join (Cell    *cell,
   g_clear_object (&dog.cancellable);
   g_cond_clear (&dog.cond);
   g_mutex_clear (&dog.mutex);
+}
+
+/* Reads @model as a list view does, then drops it. */
+static void
+action_read_model (GListModel *model)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsTask) task = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (task);
+      (void) js_task_get_state (task);
+    }
+  g_object_unref (model);
 }
 
 static void
@@ -816,10 +842,13 @@ run_action (Cell *cell)
       break;
 
     case ACT_GET_TASKS:
+    case ACT_GET_TASKS_HELD:
       /* While anybody holds the model, the set gives the same one. */
       cell->taken = take_model (cell);
       if (cell->model != NULL && cell->taken != cell->model)
         g_error ("js_join_set_get_tasks() made a second model while the first was held");
+      if (cell->def->action->kind == ACT_GET_TASKS)
+        action_read_model (g_steal_pointer (&cell->taken));
       break;
 
     default:
@@ -1193,7 +1222,8 @@ run_cell (const CellDef *def)
 static const char *
 cell_skip_reason (const CellDef *def)
 {
-  if (def->callback->kind == CB_TASK_FUNC_THREAD && def->action->kind == ACT_GET_TASKS)
+  if (def->callback->kind == CB_TASK_FUNC_THREAD &&
+      (def->action->kind == ACT_GET_TASKS || def->action->kind == ACT_GET_TASKS_HELD))
     return "the list model is for the set's main context only, and a thread task's function runs on a worker";
 
   return NULL;
