@@ -272,6 +272,7 @@ struct _Cell
   gint           pending;  /* joins and shutdowns not completed */
   gint           finalized;
   gint           join_hung;
+  gint           join_by_id_failed; /* with another error than UNKNOWN_TASK */
   gint           total_made;
   gint           total_freed;
 
@@ -640,6 +641,9 @@ join_by_id_cb (GObject      *object,
 
   if (g_getenv ("JS_REENTRANCY_VERBOSE") != NULL)
     g_printerr ("%s: join_by_id_async: %s\n", cell->def->path, task != NULL ? "a task" : error->message);
+  /* Its only ways out: the task, or the task left the set already. */
+  if (task == NULL && !g_error_matches (error, JS_JOIN_ERROR, JS_JOIN_ERROR_UNKNOWN_TASK))
+    g_atomic_int_set (&cell->join_by_id_failed, 1);
   g_clear_object (&task);
   if (cell->def->callback->kind == CB_JOIN_BY_ID)
     fire (cell);
@@ -714,6 +718,8 @@ action_join (Cell    *cell,
                 task != NULL ? "a task" : error != NULL ? error->message : "no task");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_atomic_int_set (&cell->join_hung, 1);
+  else if (id != 0 && task == NULL && !g_error_matches (error, JS_JOIN_ERROR, JS_JOIN_ERROR_UNKNOWN_TASK))
+    g_atomic_int_set (&cell->join_by_id_failed, 1);
   g_clear_object (&task);
 
   g_mutex_lock (&dog.mutex);
@@ -1144,6 +1150,8 @@ check (Cell    *cell,
                             g_atomic_int_get (&cell->pending));
   if (g_atomic_int_get (&cell->join_hung))
     g_string_append (problems, "\n  the blocking join in the callback did not return within the deadline");
+  if (g_atomic_int_get (&cell->join_by_id_failed))
+    g_string_append (problems, "\n  a join by id gave neither its task nor JS_JOIN_ERROR_UNKNOWN_TASK");
   if (g_atomic_int_get (&cell->models_finalized) != g_atomic_int_get (&cell->models_made))
     g_string_append_printf (problems, "\n  %d list model(s) taken, %d finalized once dropped",
                             g_atomic_int_get (&cell->models_made),
