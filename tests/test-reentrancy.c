@@ -29,8 +29,11 @@
  * first spawn, and the action get-tasks-held takes it; they keep it until
  * the set is finalized (the model must not keep the set alive), then drop
  * it and check that it is finalized too. The action get-tasks takes the
- * model, reads it as a list view would, and drops it at once: the set
- * stops recording for it with the callback's entry point on the stack.
+ * model, reads it as a list view would, and drops it at once, with the
+ * cell's own reference if it holds one: the model's last reference goes
+ * with the callback's entry point on the stack (in items-changed and
+ * notify-state, the model's own emission), and the set stops recording
+ * for it.
  *
  * Two cells are skipped, because the docs forbid them rather than because
  * they are hard: task-func-thread/get-tasks and get-tasks-held. The model
@@ -854,7 +857,12 @@ run_action (Cell *cell)
       if (cell->model != NULL && cell->taken != cell->model)
         g_error ("js_join_set_get_tasks() made a second model while the first was held");
       if (cell->def->action->kind == ACT_GET_TASKS)
-        action_read_model (g_steal_pointer (&cell->taken));
+        {
+          /* In the rows that hold the model, its last reference goes
+           * here, inside its own items-changed or a notify::state. */
+          g_clear_object (&cell->model);
+          action_read_model (g_steal_pointer (&cell->taken));
+        }
       break;
 
     default:
