@@ -401,7 +401,11 @@ _js_waiter_deliver_later_locked (JsCore  *core,
 
 /* Delivers @taken from the set's source, then the joins that these
  * callbacks started and that were served at once, in the same dispatch,
- * up to a bound that lets other sources run. */
+ * up to a bound that lets other sources run. Not while task signals
+ * (task-progress, -finished, -started) wait to be emitted: a join served
+ * at once may take their task, and the signals of a task come before its
+ * join, so those joins wait for the next dispatch, which emits the signals
+ * first (the deliver queue armed it). */
 void
 _js_waiter_deliver_batch (JsCore *core,
                           GQueue *taken)
@@ -427,7 +431,12 @@ _js_waiter_deliver_batch (JsCore *core,
         break;
 
       _js_core_lock (core);
-      batch = _js_waiter_take_deliver_locked (core);
+      if (core->emit_progress_queue.length == 0 &&
+          core->emit_finished_queue.length == 0 &&
+          core->emit_started_queue.length == 0)
+        batch = _js_waiter_take_deliver_locked (core);
+      else
+        g_queue_init (&batch);
       _js_core_unlock (core);
 
       if (batch.length == 0)

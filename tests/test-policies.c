@@ -444,6 +444,101 @@ test_task_progress (void)
   js_test_gate_clear (&gate);
 }
 
+/* A join that a join callback starts, and that is served at once, is
+ * delivered after the task-progress of its task: the signals of a task
+ * come before its join, as docs/vala.md and docs/javascript.md show. */
+typedef struct
+{
+  JsJoinSet *set;
+  JsTestGate gate;        /* the thread task waits there for join 1 */
+  gint       returned;    /* the thread task returned */
+  double     reported;    /* its last task-progress */
+  double     at_join;     /* what was reported when join 2 completed */
+  gboolean   done;
+} ProgressOrder;
+
+static void
+order_thread_func (JsTask   *task,
+                   gpointer  data)
+{
+  ProgressOrder *o = data;
+
+  js_test_gate_pass (&o->gate);
+  js_task_set_progress (task, 0.5);
+  js_task_return_int (task, 2);
+  g_atomic_int_set (&o->returned, 1);
+}
+
+static void
+order_main_func (JsTask   *task,
+                 gpointer  data)
+{
+  js_task_return_int (task, 1);
+}
+
+static void
+on_order_progress (JsJoinSet *set,
+                   JsTask    *task,
+                   double     fraction,
+                   gpointer   data)
+{
+  ((ProgressOrder *) data)->reported = fraction;
+}
+
+static void
+order_join2_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  ProgressOrder *o = data;
+  g_autoptr(JsTask) task = js_join_set_join_next_finish (JS_JOIN_SET (object), result, NULL);
+
+  g_assert_nonnull (task);
+  g_assert_cmpint (js_task_propagate_int (task, NULL), ==, 2);
+  o->at_join = o->reported;
+  o->done = TRUE;
+}
+
+static void
+order_join1_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  ProgressOrder *o = data;
+  g_autoptr(JsTask) task = js_join_set_join_next_finish (JS_JOIN_SET (object), result, NULL);
+
+  g_assert_nonnull (task);
+  /* The thread task reports progress and finishes while this dispatch
+   * runs: its join is served at once, in this dispatch. */
+  js_test_gate_open (&o->gate);
+  while (!g_atomic_int_get (&o->returned))
+    g_usleep (100);
+  js_join_set_join_next_async (o->set, NULL, order_join2_cb, o);
+}
+
+static void
+test_task_progress_before_join (void)
+{
+  ProgressOrder o = { .set = js_join_set_new () };
+
+  g_test_summary ("A join started in a join callback and served at once "
+                  "completes after its task's task-progress");
+
+  js_test_gate_init (&o.gate);
+  js_join_set_set_ordered (o.set, TRUE);
+  g_signal_connect (o.set, "task-progress", G_CALLBACK (on_order_progress), &o);
+  js_join_set_spawn (o.set, order_main_func, NULL, NULL);
+  js_join_set_spawn_in_thread (o.set, order_thread_func, &o, NULL);
+  js_test_gate_await_entered (&o.gate, 1);
+
+  js_join_set_join_next_async (o.set, NULL, order_join1_cb, &o);
+  js_test_iterate_until (NULL, &o.done);
+  g_assert_cmpfloat (o.at_join, ==, 0.5);
+
+  g_assert_finalize_object (o.set);
+  js_test_gate_clear (&o.gate);
+}
+
 static void
 test_task_properties (void)
 {
@@ -970,6 +1065,7 @@ main (int   argc,
   g_test_add_func ("/join-set/progress/counters-last-value", test_counters_last_value);
   g_test_add_func ("/join-set/progress/task-finished", test_task_finished);
   g_test_add_func ("/join-set/progress/task-progress", test_task_progress);
+  g_test_add_func ("/join-set/progress/task-progress-before-join", test_task_progress_before_join);
   g_test_add_func ("/join-set/progress/task-properties", test_task_properties);
   g_test_add_func ("/join-set/ordered/spawn-order", test_ordered);
   g_test_add_func ("/join-set/ordered/toggle", test_ordered_toggle);
