@@ -47,6 +47,20 @@ release_held (JsTask **slot,
   g_object_unref (task);
 }
 
+/* Spawns a held task and runs the set's context until its function has
+ * run: the task is running, and *slot holds it. Returns its id. */
+static guint64
+spawn_held_running (JsJoinSet  *set,
+                    JsTask    **slot)
+{
+  guint64 id = js_join_set_spawn (set, hold_func, slot, NULL);
+
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return id;
+}
+
 /* A thread task that waits at its gate, ignoring its cancellable, then
  * returns its value. */
 typedef struct
@@ -918,9 +932,7 @@ test_by_id_abort (void)
   g_test_summary ("Aborting the task a join by id waits for hands it over "
                   "at once, as cancelled");
 
-  id = js_join_set_spawn (set, hold_func, &held, NULL);
-  while (held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  id = spawn_held_running (set, &held);
   js_join_set_join_by_id_async (set, id, NULL, by_id_cb, &b);
   g_assert_true (js_join_set_abort (set, id));
   js_test_iterate_until (NULL, &b.done);
@@ -941,9 +953,7 @@ test_by_id_detach (void)
   g_test_summary ("A join by id whose task is detached fails with "
                   "JS_JOIN_ERROR_UNKNOWN_TASK: it does not hang");
 
-  id = js_join_set_spawn (set, hold_func, &held, NULL);
-  while (held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  id = spawn_held_running (set, &held);
   js_join_set_join_by_id_async (set, id, NULL, by_id_cb, &b);
   js_join_set_detach_all (set);
   js_test_iterate_until (NULL, &b.done);
@@ -965,9 +975,7 @@ test_by_id_dispose (void)
                   "the join with JS_JOIN_ERROR_UNKNOWN_TASK, and leaks "
                   "nothing");
 
-  id = js_join_set_spawn (set, hold_func, &held, NULL);
-  while (held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  id = spawn_held_running (set, &held);
   js_join_set_join_by_id_async (set, id, NULL, by_id_cb, &b);
   g_object_run_dispose (G_OBJECT (set));
   js_test_iterate_until (NULL, &b.done);
