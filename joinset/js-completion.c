@@ -26,7 +26,7 @@ linger_locked (JsCore *core,
     return;
 
   task->lingering = TRUE;
-  g_queue_push_tail_link (&core->lingering, &task->link);
+  _js_list_push_tail (&core->lingering, &task->link);
 }
 
 /* Takes @task out of the queue of its state, and out of the counters. */
@@ -40,19 +40,19 @@ leave_queue_locked (JsCore      *core,
   switch (prev)
     {
     case JS_TASK_QUEUED:
-      g_queue_unlink (&core->queue, &task->link);
+      _js_list_unlink (&core->queue, &task->link);
       core->n_queued--;
       break;
 
     case JS_TASK_READY:
-      g_queue_unlink (task->in_thread ? &core->thread_ready : &core->main_ready,
+      _js_list_unlink (task->in_thread ? &core->thread_ready : &core->main_ready,
                       &task->link);
       core->n_queued--;
       break;
 
     case JS_TASK_RUNNING:
       if (!task->detached)
-        g_queue_unlink (&core->running, &task->link);
+        _js_list_unlink (&core->running, &task->link);
       core->n_running--;
       break;
 
@@ -167,7 +167,7 @@ keep_locked (JsCore  *core,
 
   if (!core->discard_results)
     {
-      g_queue_push_tail_link (&core->completed, &joinable->link);
+      _js_list_push_tail (&core->completed, &joinable->link);
       if (emit_finished)
         {
           g_queue_push_tail (&core->emit_finished_queue, g_object_ref (joinable));
@@ -253,7 +253,7 @@ _js_completion_complete_locked (JsCore   *core,
   if (task->detached || core->disposed)
     {
       /* Nobody will join it: drop the reference the queue held. */
-      _js_result_move (&task->result, result);
+      _js_task_set_result_locked (task, result);
       if (prev != JS_TASK_RUNNING)
         _js_flush_add_unref (flush, task);
       task->state = JS_TASK_JOINED;
@@ -261,11 +261,11 @@ _js_completion_complete_locked (JsCore   *core,
     }
 
   joinable = joinable_locked (core, task, prev, producer_ref);
-  _js_result_move (&joinable->result, result);
+  _js_task_set_result_locked (joinable, result);
   list_finished_locked (core, task, joinable, flush);
 
-  failed = _js_result_failed (&joinable->result);
-  succeeded = joinable->result.kind != JS_RESULT_ERROR;
+  failed = _js_task_failed (joinable);
+  succeeded = joinable->result_kind != JS_RESULT_ERROR;
   keep_locked (core, joinable, task->emit_finished, failed, flush);
 
   if ((core->abort_on_error && failed) || (core->abort_on_success && succeeded))
@@ -330,17 +330,17 @@ abort_locked (JsCore  *core,
 
 static void
 abort_queue_locked (JsCore  *core,
-                    GQueue  *queue,
+                    JsList  *queue,
                     JsFlush *flush)
 {
-  GList *link = queue->head;
+  JsLink *link = queue->head;
 
   JS_CORE_ASSERT_LOCKED (core);
 
   while (link != NULL)
     {
-      GList *next = link->next;
-      JsTask *task = link->data;
+      JsLink *next = link->next;
+      JsTask *task = JS_TASK_OF_LINK (link);
 
       if (!task->detached)
         abort_locked (core, task, flush);
@@ -369,13 +369,13 @@ static void
 drop_completed_locked (JsCore  *core,
                        JsFlush *flush)
 {
-  GList *link;
+  JsLink *link;
 
   JS_CORE_ASSERT_LOCKED (core);
 
-  while ((link = g_queue_pop_head_link (&core->completed)) != NULL)
+  while ((link = _js_list_pop_head (&core->completed)) != NULL)
     {
-      JsTask *task = link->data;
+      JsTask *task = JS_TASK_OF_LINK (link);
 
       task->state = JS_TASK_JOINED;
       _js_flush_add_unref (flush, task);
@@ -389,8 +389,8 @@ void
 _js_completion_drop_all_locked (JsCore  *core,
                                 JsFlush *flush)
 {
-  GQueue *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
-  GList *link;
+  JsList *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  JsLink *link;
 
   JS_CORE_ASSERT_LOCKED (core);
   g_assert (core->disposed);
@@ -405,8 +405,8 @@ _js_completion_drop_all_locked (JsCore  *core,
       link = unstarted[i]->head;
       while (link != NULL)
         {
-          GList *next = link->next;
-          JsTask *task = link->data;
+          JsLink *next = link->next;
+          JsTask *task = JS_TASK_OF_LINK (link);
 
           g_assert (task->detached);
           abort_locked (core, task, flush);
@@ -455,23 +455,23 @@ _js_completion_abort_all (JsCore *core)
 void
 _js_completion_detach_all (JsCore *core)
 {
-  GQueue *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
+  JsList *unstarted[] = { &core->queue, &core->main_ready, &core->thread_ready };
   JsFlush flush = JS_FLUSH_INIT;
-  GList *link;
+  JsLink *link;
 
   _js_core_lock (core);
 
   drop_completed_locked (core, &flush);
 
-  while ((link = g_queue_pop_head_link (&core->running)) != NULL)
+  while ((link = _js_list_pop_head (&core->running)) != NULL)
     {
-      ((JsTask *)link->data)->detached = TRUE;
-      linger_locked (core, link->data);
+      JS_TASK_OF_LINK (link)->detached = TRUE;
+      linger_locked (core, JS_TASK_OF_LINK (link));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (unstarted); i++)
     for (link = unstarted[i]->head; link != NULL; link = link->next)
-      ((JsTask *)link->data)->detached = TRUE;
+      JS_TASK_OF_LINK (link)->detached = TRUE;
 
   _js_id_table_remove_all (&core->tasks);
   core->length = 0;

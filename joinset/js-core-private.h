@@ -221,13 +221,14 @@ struct _JsCore
                                     * that was not joined or detached */
 
   /* The run queue (js-run-queue.c): a task is in exactly one of these
-   * (see JsTaskStage), or in none once joined or detached. */
-  GQueue           queue;          /* JS_TASK_QUEUED, waiting for a slot */
-  GQueue           thread_ready;   /* JS_TASK_READY, for a drainer */
-  GQueue           main_ready;     /* JS_TASK_READY, for the source */
-  GQueue           running;        /* JS_TASK_RUNNING, not detached */
-  GQueue           completed;      /* JS_TASK_COMPLETED, not detached */
-  GQueue           lingering;      /* lingering thread tasks (glossary);
+   * lists, linked through its JsTask.link (see JsTaskStage), or in none
+   * once joined or detached. */
+  JsList           queue;          /* JS_TASK_QUEUED, waiting for a slot */
+  JsList           thread_ready;   /* JS_TASK_READY, for a drainer */
+  JsList           main_ready;     /* JS_TASK_READY, for the source */
+  JsList           running;        /* JS_TASK_RUNNING, not detached */
+  JsList           completed;      /* JS_TASK_COMPLETED, not detached */
+  JsList           lingering;      /* lingering thread tasks (glossary);
                                     * no reference: their drainer holds one */
 
   /* Waiters (js-waiter.c). */

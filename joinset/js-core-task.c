@@ -326,7 +326,7 @@ _js_core_task_had_error (JsTask *task)
 
   _js_core_lock (task->core);
   had_error = task->state >= JS_TASK_COMPLETED &&
-              task->result.kind == JS_RESULT_ERROR;
+              task->result_kind == JS_RESULT_ERROR;
   _js_core_unlock (task->core);
 
   return had_error;
@@ -343,7 +343,7 @@ _js_core_task_take_pointer (JsTask   *task,
   _js_core_lock (task->core);
   first = !task->result_taken;
   task->result_taken = TRUE;
-  *data = first ? g_steal_pointer (&task->result.u.pointer.data) : NULL;
+  *data = first ? g_steal_pointer (&task->result.pointer.data) : NULL;
   _js_core_unlock (task->core);
 
   return first;

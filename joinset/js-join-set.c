@@ -738,14 +738,14 @@ on_task_finished (GObject *object,
   g_signal_emit (object, signals[TASK_FINISHED], 0, task);
 
   /* A discarding set does not lose failures silently. */
-  if (!handled && _js_core_task_is_discarded (task) && _js_result_failed (&task->result))
+  if (!handled && _js_core_task_is_discarded (task) && _js_task_failed (task))
     {
       g_autofree char *name = _js_core_task_dup_name (task);
 
       g_warning ("Task %" G_GUINT64_FORMAT "%s%s%s of a JsJoinSet that "
                  "discards results failed: %s",
                  task->id, name ? " (\"" : "", name ? name : "",
-                 name ? "\")" : "", task->result.u.error->message);
+                 name ? "\")" : "", task->result.error->message);
     }
 }
 

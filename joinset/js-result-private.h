@@ -24,39 +24,50 @@ typedef enum
   JS_RESULT_ERROR,
 } JsResultKind;
 
+/* The value of an outcome, whose kind is kept beside it: a JsTask keeps
+ * the kind in its bitfield, where a JsResult's padding would cost 8 bytes
+ * per task. */
+typedef union
+{
+  struct {
+    gpointer       data;
+    GDestroyNotify destroy;
+  } pointer;
+  GValue   *value;
+  gboolean  boolean;
+  gssize    integer;
+  GError   *error;     /* NULL: aborted (G_IO_ERROR_CANCELLED), the error
+                        * built only if someone propagates it */
+} JsResultData;
+
 /* The outcome of a task. Exactly one owner at a time: the producer while
  * it builds it, then the task, then (for a pointer) the consumer that
  * propagates it. _js_result_clear() frees whatever is still owned. */
 typedef struct
 {
   JsResultKind kind;
-  union {
-    struct {
-      gpointer       data;
-      GDestroyNotify destroy;
-    } pointer;
-    GValue   *value;
-    gboolean  boolean;
-    gssize    integer;
-    GError   *error;     /* NULL: aborted (G_IO_ERROR_CANCELLED), the
-                          * error built only if someone propagates it */
-  } u;
+  JsResultData u;
 } JsResult;
 
+/* Whether an outcome of @kind and @data is an error other than a
+ * cancellation. */
+#define _js_result_data_failed(kind, data) \
+  ((kind) == JS_RESULT_ERROR && (data)->error != NULL && \
+   !g_error_matches ((data)->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+
 /* Whether @r is an error other than a cancellation. */
-#define _js_result_failed(r) \
-  ((r)->kind == JS_RESULT_ERROR && (r)->u.error != NULL && \
-   !g_error_matches ((r)->u.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+#define _js_result_failed(r) _js_result_data_failed ((r)->kind, &(r)->u)
 
-void _js_result_clear (JsResult *result);
+/* Frees what an outcome of @kind and @data still owns, and zeroes @data. */
+void _js_result_data_clear (JsResultKind  kind,
+                            JsResultData *data);
 
-/* Moves the outcome out of @src into @dest, leaving @src empty. */
+/* Frees what @result still owns, and empties it. */
 static inline void
-_js_result_move (JsResult *dest,
-                 JsResult *src)
+_js_result_clear (JsResult *result)
 {
-  *dest = *src;
-  memset (src, 0, sizeof *src);
+  _js_result_data_clear (result->kind, &result->u);
+  result->kind = JS_RESULT_NONE;
 }
 
 G_END_DECLS

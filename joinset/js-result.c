@@ -8,22 +8,23 @@
 #include "js-result-private.h"
 
 void
-_js_result_clear (JsResult *result)
+_js_result_data_clear (JsResultKind  kind,
+                       JsResultData *data)
 {
-  switch ((JsResultKind) result->kind)
+  switch (kind)
     {
     case JS_RESULT_POINTER:
-      if (result->u.pointer.destroy != NULL && result->u.pointer.data != NULL)
-        result->u.pointer.destroy (result->u.pointer.data);
+      if (data->pointer.destroy != NULL && data->pointer.data != NULL)
+        data->pointer.destroy (data->pointer.data);
       break;
 
     case JS_RESULT_VALUE:
-      g_value_unset (result->u.value);
-      g_free (result->u.value);
+      g_value_unset (data->value);
+      g_free (data->value);
       break;
 
     case JS_RESULT_ERROR:
-      g_clear_error (&result->u.error);
+      g_clear_error (&data->error);
       break;
 
     case JS_RESULT_NONE:
@@ -33,5 +34,5 @@ _js_result_clear (JsResult *result)
       break;
     }
 
-  memset (result, 0, sizeof *result);
+  memset (data, 0, sizeof *data);
 }

@@ -90,11 +90,11 @@ make_ready_locked (JsCore  *core,
 
   if (task->in_thread)
     {
-      g_queue_push_tail_link (&core->thread_ready, &task->link);
+      _js_list_push_tail (&core->thread_ready, &task->link);
     }
   else
     {
-      g_queue_push_tail_link (&core->main_ready, &task->link);
+      _js_list_push_tail (&core->main_ready, &task->link);
       _js_core_arm_locked (core, flush);
     }
 }
@@ -112,14 +112,14 @@ void
 _js_run_queue_schedule_locked (JsCore  *core,
                                JsFlush *flush)
 {
-  GList *link;
+  JsLink *link;
 
   JS_CORE_ASSERT_LOCKED (core);
 
   while ((link = core->queue.head) != NULL && has_free_slot_locked (core))
     {
-      g_queue_unlink (&core->queue, link);
-      make_ready_locked (core, link->data, flush);
+      _js_list_unlink (&core->queue, link);
+      make_ready_locked (core, JS_TASK_OF_LINK (link), flush);
     }
 
   ensure_drainers_locked (core, flush);
@@ -169,7 +169,7 @@ _js_run_queue_spawn (JsCore *core,
         }
       else
         {
-          g_queue_push_tail_link (&core->queue, &task->link);
+          _js_list_push_tail (&core->queue, &task->link);
         }
     }
 
@@ -230,7 +230,7 @@ _js_run_queue_start_task_locked (JsCore  *core,
   task->cancellable = NULL;
   task->started = TRUE;
   if (!task->detached)
-    g_queue_push_tail_link (&core->running, &task->link);
+    _js_list_push_tail (&core->running, &task->link);
   core->n_queued--;
   core->n_running++;
   _js_core_arm_later_locked (core, flush);

@@ -28,7 +28,7 @@ next_thread_task_locked (JsCore     *core,
                          guint      *timeout_ms,
                          JsFlush    *flush)
 {
-  GList *link;
+  JsLink *link;
 
   JS_CORE_ASSERT_LOCKED (core);
 
@@ -38,25 +38,25 @@ next_thread_task_locked (JsCore     *core,
       if (finished->lingering)
         {
           finished->lingering = FALSE;
-          g_queue_unlink (&core->lingering, &finished->link);
+          _js_list_unlink (&core->lingering, &finished->link);
         }
       core->n_busy--;
       _js_run_queue_release_slot_locked (core, finished, flush);
     }
 
-  link = g_queue_pop_head_link (&core->thread_ready);
+  link = _js_list_pop_head (&core->thread_ready);
   if (link == NULL)
     {
       core->n_drainers--;
       return NULL;
     }
 
-  *func = _js_run_queue_start_task_locked (core, link->data, flush);
-  *timeout_ms = _js_task_timeout_ms ((JsTask *) link->data);
+  *func = _js_run_queue_start_task_locked (core, JS_TASK_OF_LINK (link), flush);
+  *timeout_ms = _js_task_timeout_ms (JS_TASK_OF_LINK (link));
   core->n_busy++;
   core->n_thread_started++;
 
-  return link->data;
+  return JS_TASK_OF_LINK (link);
 }
 
 /* Runs thread tasks of the core until none is ready. */
@@ -236,13 +236,13 @@ _js_runner_run_main_task (JsCore *core)
   JsTaskFunc func = NULL;
   JsTask *task = NULL;
   guint timeout_ms = 0;
-  GList *link;
+  JsLink *link;
 
   _js_core_lock (core);
-  link = g_queue_pop_head_link (&core->main_ready);
+  link = _js_list_pop_head (&core->main_ready);
   if (link != NULL)
     {
-      task = link->data;
+      task = JS_TASK_OF_LINK (link);
       func = _js_run_queue_start_task_locked (core, task, &flush);
       timeout_ms = _js_task_timeout_ms (task);
     }

@@ -54,12 +54,12 @@ name_stuck_tasks_locked (JsCore  *core,
 
   JS_CORE_ASSERT_LOCKED (core);
 
-  for (GList *l = core->lingering.head; l != NULL; l = l->next)
-    append_task_locked (core, names, l->data, n_named++);
+  for (JsLink *l = core->lingering.head; l != NULL; l = l->next)
+    append_task_locked (core, names, JS_TASK_OF_LINK (l), n_named++);
 
-  for (GList *l = core->completed.head; l != NULL; l = l->next)
+  for (JsLink *l = core->completed.head; l != NULL; l = l->next)
     {
-      JsTask *task = l->data;
+      JsTask *task = JS_TASK_OF_LINK (l);
 
       if (task->in_thread && task->holds_slot && !task->func_done)
         append_task_locked (core, names, task, n_named++);

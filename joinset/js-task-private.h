@@ -6,6 +6,7 @@
 #pragma once
 
 #include "js-task.h"
+#include "js-list-private.h"
 #include "js-result-private.h"
 
 G_BEGIN_DECLS
@@ -62,8 +63,8 @@ struct _JsTask
 
   /* Everything below is guarded by core->mutex, except where noted. */
 
-  /* Node in whichever JsCore queue holds the task (see JsTaskStage). */
-  GList           link;
+  /* Node in whichever JsCore list holds the task (see JsTaskStage). */
+  JsLink          link;
 
   gpointer        user_data;
   GDestroyNotify  user_data_destroy;
@@ -77,9 +78,10 @@ struct _JsTask
   };
   JsTaskExtra    *extra;             /* name and progress, or NULL */
 
-  /* Written once under the lock when the task completes; read without the
-   * lock by the consumer, which received the task through the lock. */
-  JsResult        result;
+  /* Written once under the lock when the task completes, with its kind
+   * (result_kind); read without the lock by the consumer, which received
+   * the task through the lock. */
+  JsResultData    result;
 
   guint           state : 3;         /* JsTaskStage */
   guint           in_thread : 1;     /* spawned with spawn_in_thread */
@@ -96,6 +98,7 @@ struct _JsTask
   guint           emit_started : 1;  /* emits JsJoinSet::task-started */
   guint           in_list : 1;       /* handed to the set's list model
                                       * (see JsCoreListEvent) */
+  guint           result_kind : 3;   /* JsResultKind of `result` */
 
   guint           cancel_state;      /* atomic JsTaskCancelState bits:
                                       * js_task_is_cancelled() reads them
@@ -112,6 +115,24 @@ _js_task_get_extra_locked (JsTask *task)
 
   return task->extra;
 }
+
+/* The task that @link, a JsTask.link, belongs to. */
+#define JS_TASK_OF_LINK(l) JS_LINK_CONTAINER (l, JsTask, link)
+
+/* Moves the outcome @r into @task, leaving @r empty; with the core
+ * locked. */
+static inline void
+_js_task_set_result_locked (JsTask   *task,
+                            JsResult *r)
+{
+  task->result_kind = r->kind;
+  task->result = r->u;
+  memset (r, 0, sizeof *r);
+}
+
+/* Whether @task completed with an error other than a cancellation. */
+#define _js_task_failed(task) \
+  _js_result_data_failed ((task)->result_kind, &(task)->result)
 
 /* The name of @task, or NULL; with the core locked. */
 #define _js_task_name_locked(task) ((task)->extra != NULL ? (task)->extra->name : NULL)

@@ -141,16 +141,16 @@ take_completed_locked (JsCore  *core,
       if (task == NULL || task->state != JS_TASK_COMPLETED)
         return NULL;
 
-      g_queue_unlink (&core->completed, &task->link);
+      _js_list_unlink (&core->completed, &task->link);
     }
   else
     {
-      GList *link = g_queue_pop_head_link (&core->completed);
+      JsLink *link = _js_list_pop_head (&core->completed);
 
       if (link == NULL)
         return NULL;
 
-      task = link->data;
+      task = JS_TASK_OF_LINK (link);
     }
 
   return take_task_locked (core, task, flush);
@@ -285,7 +285,7 @@ claim_or_serve_locked (JsCore   *core,
     }
   else if (task->state == JS_TASK_COMPLETED)
     {
-      g_queue_unlink (&core->completed, &task->link);
+      _js_list_unlink (&core->completed, &task->link);
       w->task = take_task_locked (core, task, flush);
       /* Joins waiting for the set to be empty may be done. */
       _js_waiter_serve_locked (core, flush);
@@ -607,7 +607,7 @@ unlink_locked (JsCore   *core,
 
           task->state = JS_TASK_COMPLETED;
           _js_id_table_insert (&core->tasks, task->id, task);
-          g_queue_push_head_link (&core->completed, &task->link);
+          _js_list_push_head (&core->completed, &task->link);
           core->length++;
           core->order_next = MIN (core->order_next, task->id);
           if (G_UNLIKELY (core->n_lists > 0))
