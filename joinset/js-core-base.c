@@ -29,6 +29,7 @@ _js_core_unref (JsCore *core)
   g_assert (core->list_events == NULL || core->list_events->len == 0);
   g_assert (core->timers == NULL || g_hash_table_size (core->timers) == 0);
 
+  g_clear_object (&core->spare_result);
   g_clear_pointer (&core->timers, g_hash_table_unref);
   g_clear_pointer (&core->claims, g_hash_table_unref);
   g_clear_pointer (&core->list_events, g_array_unref);

@@ -111,6 +111,7 @@
 #include "js-join-set.h"
 #include "js-flush-private.h"
 #include "js-id-table-private.h"
+#include "js-join-result-private.h"
 #include "js-pool-private.h"
 #include "js-task-private.h"
 
@@ -214,6 +215,9 @@ struct _JsCore
   guint            soft_cap;       /* immutable: drainers before the watchdog */
   gpointer         lock_owner;     /* the GThread holding mutex, in debug
                                     * builds (atomic) */
+  JsJoinResult    *spare_result;   /* owned, or NULL (atomic): a light
+                                    * join's result kept for the next one
+                                    * (see _js_join_result_release()) */
 
   /* Everything below is guarded by mutex. */
   GSource         *source;         /* NULL once the set is disposed */

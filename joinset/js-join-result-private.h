@@ -13,11 +13,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (JsJoinResult, _js_join_result, JS, JOIN_RESULT, GObject)
 
-JsJoinResult *_js_join_result_new       (GObject        *source_object,
+JsJoinResult *_js_join_result_new       (JsJoinResult  **spare,
+                                         GObject        *source_object,
                                          gpointer        source_tag,
                                          gpointer        user_data,
                                          gpointer        data,
                                          GDestroyNotify  data_destroy);
+
+void          _js_join_result_release   (JsJoinResult   *self,
+                                         JsJoinResult  **spare);
 
 gboolean      _js_join_result_is_valid  (JsJoinResult   *self,
                                          gpointer        source_object,

@@ -481,7 +481,8 @@ static void
 deliver_light (JsWaiter *w,
                gboolean  in_source)
 {
-  g_autoptr(JsJoinResult) result = NULL;
+  JsJoinResult *result;
+  JsCore *core;
   GObject *set = w->set;
   GDestroyNotify destroy;
   gpointer data;
@@ -509,14 +510,20 @@ deliver_light (JsWaiter *w,
       data = g_steal_pointer (&w->all);
       destroy = (GDestroyNotify) g_ptr_array_unref;
     }
-  result = _js_join_result_new (g_steal_pointer (&w->set), w->source_tag,
+  /* The callback may drop the last reference to the set, and with it the
+   * core's: hold the core for its spare result. */
+  core = _js_core_ref (w->core);
+  result = _js_join_result_new (&core->spare_result,
+                                g_steal_pointer (&w->set), w->source_tag,
                                 w->user_data, data, destroy);
 
-  /* The result holds the set until it is finalized. Without a callback,
+  /* The result holds the set until it is released. Without a callback,
    * as with a GTask, the outcome is dropped with it. */
   if (w->callback != NULL)
     w->callback (set, G_ASYNC_RESULT (result), w->user_data);
+  _js_join_result_release (result, &core->spare_result);
   waiter_free (w);
+  _js_core_unref (core);
 }
 
 static void

@@ -991,6 +991,118 @@ test_join_next_async_result (void)
   js_test_counter_clear (&freed);
 }
 
+typedef struct
+{
+  guint         step;          /* joins delivered */
+  GAsyncResult *results[3];    /* borrowed: only compared */
+  gboolean      weak_notified;
+  gboolean      delivered;     /* reset before each join */
+} ReusedResults;
+
+static void
+on_reused_result_notify (GObject    *object,
+                         GParamSpec *pspec,
+                         gpointer    data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+on_reused_result_weak_notify (gpointer  data,
+                              GObject  *where_the_object_was)
+{
+  ((ReusedResults *) data)->weak_notified = TRUE;
+}
+
+static void
+reused_result_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  ReusedResults *r = data;
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+  guint notify_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  g_autoptr(JsTask) task = NULL;
+
+  /* Whatever object it is, it describes this join. */
+  g_assert_true (source == object);
+  g_assert_true (g_async_result_get_user_data (result) == r);
+  g_assert_true (g_async_result_is_tagged (result, js_join_set_join_next_async));
+  g_assert_false (g_signal_has_handler_pending (result, notify_id, 0, TRUE));
+
+  r->delivered = TRUE;
+  r->results[r->step] = result;
+  switch (r->step++)
+    {
+    case 0:
+      /* Finished, no reference kept: it may serve the next join, without
+       * the handler connected here. */
+      task = js_join_set_join_next_finish (JS_JOIN_SET (object), result, NULL);
+      g_assert_nonnull (task);
+      g_signal_connect (result, "notify", G_CALLBACK (on_reused_result_notify), NULL);
+      break;
+
+    case 1:
+      /* Something is attached to it: it is finalized, never reused. */
+      task = js_join_set_join_next_finish (JS_JOIN_SET (object), result, NULL);
+      g_assert_nonnull (task);
+      g_object_weak_ref (G_OBJECT (result), on_reused_result_weak_notify, r);
+      break;
+
+    case 2:
+      /* Not finished: the task goes when the callback returns. */
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+test_join_next_async_result_reused (void)
+{
+  JsTestCounter freed;
+  JsJoinSet *set = js_join_set_new ();
+  ReusedResults r = { 0 };
+
+  g_test_summary ("A join's result that nobody can see any more after its "
+                  "callback serves the next join, with nothing of the "
+                  "previous one left on it: not when something is attached "
+                  "to it, and never keeping the set alive");
+
+  js_test_counter_init (&freed);
+  for (guint i = 0; i < 3; i++)
+    js_join_set_spawn (set, producer_func, producer_new (&freed, i, NULL, NULL),
+                       producer_free);
+  js_test_iterate_pending (NULL);
+
+  r.delivered = FALSE;
+  js_join_set_join_next_async (set, NULL, reused_result_cb, &r);
+  js_test_iterate_until (NULL, &r.delivered);
+  g_assert_cmpuint (r.step, ==, 1);
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 1);
+
+  /* The same object, reused; with a weak reference on it, finalized. */
+  r.delivered = FALSE;
+  js_join_set_join_next_async (set, NULL, reused_result_cb, &r);
+  js_test_iterate_until (NULL, &r.delivered);
+  g_assert_cmpuint (r.step, ==, 2);
+  g_assert_true (r.results[1] == r.results[0]);
+  g_assert_true (r.weak_notified);
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 2);
+
+  /* Unfinished: its task is freed as the callback returns. */
+  r.delivered = FALSE;
+  js_join_set_join_next_async (set, NULL, reused_result_cb, &r);
+  js_test_iterate_until (NULL, &r.delivered);
+  g_assert_cmpuint (r.step, ==, 3);
+  g_assert_cmpint (js_test_counter_get (&freed), ==, 3);
+
+  /* A kept result holds no reference to the set. */
+  g_assert_finalize_object (set);
+  js_test_counter_clear (&freed);
+}
+
 static void
 test_join_next_async_no_callback (void)
 {
@@ -2256,6 +2368,7 @@ main (int   argc,
   g_test_add_func ("/join-set/join-next-async/other-context", test_join_next_async_other_context);
   g_test_add_func ("/join-set/join-next-async/batched", test_join_next_async_batched);
   g_test_add_func ("/join-set/join-next-async/result", test_join_next_async_result);
+  g_test_add_func ("/join-set/join-next-async/result-reused", test_join_next_async_result_reused);
   g_test_add_func ("/join-set/join-next-async/no-callback", test_join_next_async_no_callback);
   g_test_add_func ("/join-set/try-join-next/basic", test_try_join_next);
   g_test_add_func ("/join-set/join-next/main-tasks", test_join_next_main_tasks);
