@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The middle layer of libjoinset. Below it, primitives that know nothing
- * of the scheduler: js-id-table, js-result, js-join-result (the light
+ * of the scheduler: js-id-table, js-list (the run queues' links),
+ * js-result, js-join-result (the light
  * GAsyncResult), js-flush (deferred work), js-timer (the timer thread)
  * and js-pool (the shared thread pool). Above it, the GObject façades
  * js-join-set.c and js-task.c, which check arguments and make one core
