@@ -4,9 +4,9 @@
  *
  * The middle layer of libjoinset. Below it, primitives that know nothing
  * of the scheduler: js-id-table, js-list (the run queues' links),
- * js-result, js-join-result (the light
- * GAsyncResult), js-flush (deferred work), js-timer (the timer thread)
- * and js-pool (the shared thread pool). Above it, the GObject façades
+ * js-result, js-join-result (the light GAsyncResult), js-flush (deferred
+ * work), js-timer (the timer thread) and js-pool (the shared thread
+ * pool). Above it, the GObject façades
  * js-join-set.c and js-task.c, which check arguments and make one core
  * call per method, and js-task-list.c, the list model of the set's tasks;
  * they never take the core's lock and the core never names their
