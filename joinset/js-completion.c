@@ -496,9 +496,12 @@ _js_completion_clear_locked (JsCore  *core,
   _js_completion_abort_all_locked (core, flush);
   drop_completed_locked (core, flush);
 
-  /* Every task left was completed, and is dropped now. */
+  /* Every task left was completed, and is dropped now: from the list
+   * model too. */
   _js_id_table_remove_all (&core->tasks);
   core->length = 0;
+  if (core->n_lists > 0)
+    _js_core_list_record_locked (core, JS_CORE_LIST_CLEAR, NULL, 0, flush);
   _js_core_arm_locked (core, flush);
   _js_waiter_serve_locked (core, flush);
 }

@@ -75,9 +75,19 @@ drain (JsPoolClient *client)
 
       _js_core_lock (core);
       task = next_thread_task_locked (core, finished, &func, &timeout_ms, &flush);
+
+      /* The runner's reference: dropping it may abandon the task. While
+       * a list model holds the set's tasks with toggle references, it is
+       * dropped in the set's thread, where the model lets go of them:
+       * GLib 2.74 reads an object's toggle references after the unref
+       * that leaves only them, with no reference held, so that unref in a
+       * worker races with the model dropping the object for good (a
+       * use-after-free, tests/test-task-list.c /threads-race). */
+      if (finished != NULL && core->n_lists > 0)
+        _js_core_release_locked (core, &flush, g_object_unref,
+                                 g_steal_pointer (&finished));
       _js_core_unlock_and_flush (core, &flush);
 
-      /* The runner's reference: dropping it may abandon the task. */
       g_clear_object (&finished);
 
       if (task == NULL)

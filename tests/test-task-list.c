@@ -761,6 +761,141 @@ test_detach_all (void)
 }
 
 static void
+on_shutdown_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (js_join_set_shutdown_finish (JS_JOIN_SET (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_shutdown (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean done = FALSE;
+  gint64 deadline;
+  Mirror m;
+
+  g_test_summary ("A shutdown empties the model, running, queued and "
+                  "finished tasks alike, and the set's next tasks enter it");
+
+  mirror_init (&m, set);
+  for (guint i = 0; i < 2; i++)
+    js_join_set_spawn (set, hold, held, NULL);
+  js_join_set_spawn (set, return_id, NULL, NULL);
+  iterate_until_n_items (&m, 3);
+  while (held->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+  js_join_set_set_max_concurrent (set, 1);
+  js_join_set_spawn (set, return_id, NULL, NULL);
+  iterate_until_n_items (&m, 4);
+
+  js_join_set_shutdown_async (set, NULL, on_shutdown_done, &done);
+  js_test_iterate_until (NULL, &done);
+  g_assert_true (js_join_set_is_empty (set));
+  /* The model hears of it within a frame or so: a failure, not a hang,
+   * if it never does. */
+  deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
+  while (m.items->len > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (m.items->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (m.model), ==, 0);
+
+  js_join_set_set_max_concurrent (set, 0);
+  js_join_set_spawn (set, return_id, NULL, NULL);
+  iterate_until_n_items (&m, 1);
+  g_ptr_array_unref (js_test_join_all (set));
+  iterate_until_n_items (&m, 0);
+
+  mirror_clear (&m);
+}
+
+typedef struct
+{
+  JsTestGate  gate;
+  GThread    *finalized_in;  /* the thread of the task's last unref */
+} LateDrop;
+
+/* Returns, then keeps its worker (and the worker its reference to the
+ * task) until the test opens the gate. */
+static void
+return_then_wait (JsTask   *task,
+                  gpointer  user_data)
+{
+  LateDrop *late = user_data;
+
+  js_task_return_int (task, 1);
+  js_test_gate_pass (&late->gate);
+}
+
+static void
+on_late_drop_finalized (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  ((LateDrop *) data)->finalized_in = g_thread_self ();
+}
+
+static void
+test_threads_race (void)
+{
+  g_autoptr(JsJoinSet) set = js_join_set_new ();
+  g_autoptr(GListModel) model = js_join_set_get_tasks (set);
+  g_autoptr(JsTask) task = NULL;
+  LateDrop late = { 0 };
+  gint64 deadline = g_get_monotonic_time () + JS_TEST_DEADLINE_USEC;
+
+  g_test_summary ("While a model holds the set's tasks, a worker drops its "
+                  "reference to a finished thread task in the set's "
+                  "thread: in GLib 2.74 the unref that leaves only a "
+                  "toggle reference reads the object with no reference "
+                  "held, which raced with the model dropping it (a "
+                  "use-after-free the fuzzer found)");
+
+  js_test_gate_init (&late.gate);
+  js_join_set_spawn_in_thread (set, return_then_wait, &late, NULL);
+  while (g_list_model_get_n_items (model) < 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  task = g_list_model_get_item (model, 0);
+  g_object_weak_ref (G_OBJECT (task), on_late_drop_finalized, &late);
+  g_clear_object (&task);
+
+  /* Joined and dropped, and gone from the model: the worker's reference,
+   * held until the gate opens, is the last one. */
+  js_test_gate_await_entered (&late.gate, 1);
+  task = js_join_set_join_next (set, NULL, NULL);
+  g_assert_cmpint (js_task_propagate_int (task, NULL), ==, 1);
+  g_clear_object (&task);
+  while (g_list_model_get_n_items (model) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_null (late.finalized_in);
+
+  js_test_gate_open (&late.gate);
+  while (g_atomic_pointer_get (&late.finalized_in) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (100);
+    }
+  g_assert_true (late.finalized_in == g_thread_self ());
+
+  js_test_gate_clear (&late.gate);
+}
+
+static void
 test_join_all_cancelled (void)
 {
   g_autoptr(JsJoinSet) set = js_join_set_new ();
@@ -960,6 +1095,8 @@ main (int   argc,
   g_test_add_func ("/join-set/task-list/abandoned", test_abandoned);
   g_test_add_func ("/join-set/task-list/discard", test_discard);
   g_test_add_func ("/join-set/task-list/detach-all", test_detach_all);
+  g_test_add_func ("/join-set/task-list/shutdown", test_shutdown);
+  g_test_add_func ("/join-set/task-list/threads-race", test_threads_race);
   g_test_add_func ("/join-set/task-list/join-all-cancelled", test_join_all_cancelled);
   g_test_add_func ("/join-set/task-list/made-late", test_made_late);
   g_test_add_func ("/join-set/task-list/dispose", test_dispose);
