@@ -47,8 +47,9 @@ to the introspected API:
 - ``len(joinset)``, ``for task in joinset``, ``join_all_sync()``,
   ``shutdown_sync()`` and ``with joinset:`` (closed and shut down on exit:
   no task function of the set outlives the block).
-- A blocking ``join_next()`` or iteration in the main thread raises
-  ``KeyboardInterrupt`` at once on Ctrl-C, even if no task finishes.
+- A blocking ``join_next()``, ``join_by_id()``, ``shutdown_sync()`` or
+  iteration in the main thread raises ``KeyboardInterrupt`` at once on
+  Ctrl-C, even if no task finishes.
 - ``current_task()``: the task whose function runs in this thread.
 
 The pointer API (``return_pointer``, ``propagate_pointer``) is not
@@ -342,12 +343,15 @@ os.register_at_fork(after_in_child=_SigintGuard.forget_waker)
 _INTERRUPTED = object()
 
 
-def _join_or_interrupted(join, cancellable):
-    """One blocking join (join(cancellable): join_next(), join_by_id())
-    that Ctrl-C cancels: returns the task (or None), or _INTERRUPTED when
-    the join was cancelled by anything but cancellable (Ctrl-C, whose
-    KeyboardInterrupt the caller raises)."""
+def _join_or_interrupted(join, cancellable, interrupted=False):
+    """One blocking join (join(cancellable): join_next(), join_by_id(),
+    shutdown_sync()'s wait) that Ctrl-C cancels: returns the task (or
+    None), or _INTERRUPTED when the join was cancelled by anything but
+    cancellable (Ctrl-C, whose KeyboardInterrupt the caller raises).
+    interrupted: Ctrl-C was pressed already, the join starts cancelled."""
     waiting = Gio.Cancellable()
+    if interrupted:
+        waiting.cancel()
     _SigintGuard.arm(waiting)
     handler = 0
     if cancellable is not None:
@@ -542,30 +546,55 @@ class JoinSet(Js.JoinSet):
         ``cancellable`` is cancelled first.
 
         As ``join_next()`` does, it iterates the thread-default main context
-        while it waits, unless another thread runs that context."""
+        while it waits, unless another thread runs that context.
+
+        In the main thread, Ctrl-C raises ``KeyboardInterrupt`` at once
+        (unless SIGINT has a handler of your own): it stops the wait, as
+        ``cancellable`` does, not the shutdown. The tasks were aborted and
+        freed when the call began, so the set is empty, and accepts new
+        tasks again unless it is closed; only a task function that ignores
+        its cancellable may still be running. Call ``shutdown_sync()``
+        again to wait for it."""
         context = GLib.MainContext.ref_thread_default()
-        done = threading.Event()
-        outcome = []
 
-        def finish(joinset, result):
-            try:
-                outcome.append(joinset.shutdown_finish(result))
-            except GLib.Error as error:
-                outcome.append(error)
-            done.set()
+        def wait(waiting):
+            done = threading.Event()
+            outcome = []
 
-        self.shutdown_async(cancellable, finish)
-        if context.acquire():
-            try:
-                while not done.is_set():
-                    context.iteration(True)
-            finally:
-                context.release()
-        else:
-            done.wait()
+            def finish(joinset, result):
+                try:
+                    outcome.append(joinset.shutdown_finish(result))
+                except GLib.Error as error:
+                    outcome.append(error)
+                done.set()
 
-        if isinstance(outcome[0], GLib.Error):
-            raise outcome[0]
+            self.shutdown_async(waiting, finish)
+            if context.acquire():
+                try:
+                    while not done.is_set():
+                        context.iteration(True)
+                finally:
+                    context.release()
+            else:
+                done.wait()
+            if isinstance(outcome[0], GLib.Error):
+                raise outcome[0]
+
+        if not _SigintGuard.enter():
+            wait(cancellable)
+            return
+        _SigintGuard.joins += 1
+        try:
+            # Pressed during a loop's body: shut down, but do not wait.
+            pressed = _SigintGuard.take()
+            while True:
+                if _join_or_interrupted(wait, cancellable, pressed) is not _INTERRUPTED:
+                    return
+                if _SigintGuard.take() or pressed:
+                    raise KeyboardInterrupt
+        finally:
+            _SigintGuard.joins -= 1
+            _SigintGuard.leave()
 
     def __enter__(self):
         """``with joinset:`` returns the set itself."""
@@ -576,7 +605,9 @@ class JoinSet(Js.JoinSet):
         closes the set (``close()``: later spawns return 0) and shuts it
         down with ``shutdown_sync()``: unfinished tasks are aborted, what
         was not joined is freed, and no task function of the set runs after
-        the block."""
+        the block. Ctrl-C while it waits for a task function that ignores
+        its cancellable stops the wait (see ``shutdown_sync()``): the set
+        is closed and empty, and that function may still be running."""
         self.close()
         self.shutdown_sync()
         return False

@@ -3,7 +3,7 @@
 #
 # Writes the hand-made seeds of the fuzz-join-set corpus (corpus/seed-*).
 # Each seed is a program in the harness's byte code: an operation byte
-# (modulo 23) followed by its argument byte when it takes one. Files the
+# (modulo 27) followed by its argument byte when it takes one. Files the
 # fuzzer found (crashes turned into regressions, or new coverage worth
 # keeping) live next to them under other names.
 import os
@@ -13,6 +13,7 @@ SPAWN_MAIN, SPAWN_THREAD, RELEASE, ABORT, ABORT_ALL, DETACH_ALL, SET_MAX, \
     SHUTDOWN, ITERATE, UNREF = 0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
 TOGGLE_ORDERED, TOGGLE_ABORT_ON_SUCCESS, TOGGLE_DISCARD, JOIN_ALL_TIMEOUT, \
     JOIN_NEXT_SYNC, SET_TIMEOUT = 17, 18, 19, 20, 21, 22
+CLOSE, JOIN_BY_ID, JOIN_BY_ID_SYNC, GET_TASKS = 23, 24, 25, 26
 VALUE, INT, ERROR, ABANDON, GATED, GATED_COOP, LATER, LATER_ABANDON = range(8)
 # Spawn argument: outcome + 8 * time limit + 40 * progress, the time limit
 # indexing timeouts[] = { set's, spawn_full 0, 1 ms, 20 ms, 10 min }.
@@ -32,6 +33,11 @@ def abort(i): return [ABORT, i]          # task id (1-based) modulo count + 2
 def set_max(i): return [SET_MAX, i]
 def join_all_timeout(i): return [JOIN_ALL_TIMEOUT, i]
 def set_timeout(i): return [SET_TIMEOUT, i]
+# join by id argument: the task id modulo count + 2 (0 and count + 1 are
+# never spawned); TWICE starts a second join by id of it while it waits.
+TWICE = 64
+def join_by_id(i): return [JOIN_BY_ID, i]
+def join_by_id_sync(i): return [JOIN_BY_ID_SYNC, i]
 
 SEEDS = {
     'basic': thread(VALUE) + thread(INT) + thread(ERROR) + main_(VALUE)
@@ -137,6 +143,44 @@ SEEDS = {
                  + [JOIN_NEXT_SYNC] + release(0) + [JOIN_NEXT_SYNC],
     'counters-detached': set_max(LIMIT_1) + thread(GATED) + thread(VALUE) + main_(VALUE)
                          + [DETACH_ALL] + release(0) + [ITERATE] + thread(INT) + [JOIN_NEXT],
+    # close
+    'close': thread(VALUE) + thread(GATED) + main_(LATER) + [CLOSE] + thread(VALUE)
+             + main_(VALUE) + [JOIN_NEXT] + release(1) + release(2) + [JOIN_ALL, CLOSE, JOIN_NEXT],
+    'close-shutdown': thread(GATED_COOP) + main_(LATER) + [CLOSE, SHUTDOWN] + thread(VALUE)
+                      + [TRY_JOIN, JOIN_ALL],
+    'close-ordered': [TOGGLE_ORDERED] + thread(GATED) + thread(INT) + [CLOSE] + main_(VALUE)
+                     + release(0) + [JOIN_NEXT_SYNC, JOIN_NEXT_SYNC, JOIN_NEXT_SYNC],
+    # join by id
+    'join-by-id': thread(GATED) + thread(VALUE) + main_(INT) + join_by_id(2) + join_by_id(1)
+                  + release(0) + join_by_id(1) + join_by_id_sync(3) + join_by_id(0)
+                  + join_by_id(4) + join_by_id_sync(2) + join_by_id_sync(4),
+    'join-by-id-twice': thread(GATED) + main_(LATER) + join_by_id(1 + TWICE)
+                        + join_by_id(2 + TWICE) + release(0) + join_by_id(1 + TWICE)
+                        + join_by_id(0 + TWICE) + release(1) + join_by_id(2 + TWICE),
+    'join-by-id-ordered': [TOGGLE_ORDERED] + thread(GATED) + thread(VALUE) + main_(ERROR)
+                          + join_by_id(2) + join_by_id_sync(3) + [TRY_JOIN] + release(0)
+                          + [JOIN_NEXT],
+    'join-by-id-discard': [TOGGLE_DISCARD] + main_(VALUE) + join_by_id(1) + thread(ERROR)
+                          + join_by_id_sync(2) + thread(GATED) + [ITERATE] + join_by_id(3)
+                          + release(2) + join_by_id(3),
+    'join-by-id-aborted': thread(GATED_COOP) + abort(1) + join_by_id_sync(1) + thread(GATED)
+                          + [ABORT_ALL] + join_by_id(2) + release(1),
+    'join-by-id-detached': thread(GATED) + main_(VALUE) + [DETACH_ALL] + join_by_id(1)
+                           + join_by_id_sync(2) + release(0),
+    'join-by-id-timeout': thread(GATED_COOP + T1MS) + main_(LATER + T20MS) + join_by_id_sync(1)
+                          + join_by_id(2),
+    'join-by-id-shutdown': thread(GATED) + thread(VALUE) + [SHUTDOWN] + join_by_id(2)
+                           + release(0) + join_by_id_sync(1),
+    # the list model of get_tasks
+    'get-tasks': thread(GATED) + [GET_TASKS] + thread(VALUE) + main_(LATER)
+                 + [GET_TASKS, JOIN_NEXT, GET_TASKS] + release(0) + release(2)
+                 + [DETACH_ALL, GET_TASKS] + thread(VALUE) + [SHUTDOWN, GET_TASKS, UNREF, GET_TASKS],
+    'get-tasks-discard': [GET_TASKS, TOGGLE_DISCARD] + thread(VALUE) + main_(ERROR) + thread(GATED)
+                         + [ITERATE, GET_TASKS] + release(2) + [GET_TASKS, JOIN_ALL, GET_TASKS],
+    'get-tasks-close': main_(VALUE) + [GET_TASKS, CLOSE] + thread(INT) + [GET_TASKS]
+                       + join_by_id(1) + [GET_TASKS, CANCEL_PARENT, GET_TASKS, JOIN_ALL, GET_TASKS],
+    'get-tasks-unref': thread(GATED) + main_(LATER) + [GET_TASKS, ABORT_ALL, GET_TASKS, UNREF]
+                       + release(0) + release(1),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))

@@ -253,11 +253,45 @@ except KeyboardInterrupt:
 '''
 
 
+# A thread function that ignores its cancellable keeps shutdown_sync()
+# waiting: Ctrl-C stops the wait, not the shutdown.
+SHUTDOWN_CHILD = r'''
+import signal, sys, threading
+sys.path[:0] = {path!r}
+import jstesting
+from jstesting import Js
+
+started, release = threading.Event(), threading.Event()
+
+def stubborn(task):
+    started.set()
+    release.wait()               # ignores its cancellable
+    task.return_int(0)
+
+held = []
+joinset = Js.JoinSet()
+joinset.spawn_in_thread(stubborn)
+joinset.spawn(held.append)       # a main-context task that never returns
+started.wait()                   # else the shutdown need not wait for it
+print('joining', flush=True)
+try:
+    {join}
+except KeyboardInterrupt:
+    print('interrupted', flush=True)
+# Aborted and freed: only the stubborn function still runs.
+print('closed' if joinset.is_closed() else 'open', len(joinset),
+      signal.getsignal(signal.SIGINT) is signal.default_int_handler, flush=True)
+release.set()
+joinset.shutdown_sync()          # waits for it, which now returns
+print('spawned' if joinset.spawn_call(int) else 'refused', flush=True)
+'''
+
+
 class CtrlCTest(jstesting.TestCase):
     """Point 4: Ctrl-C interrupts a blocking join at once."""
 
-    def interrupt(self, join):
-        code = SIGINT_CHILD.format(path=sys.path[:1], join=join)
+    def interrupt(self, join, child=SIGINT_CHILD, after='closed 0\n'):
+        code = child.format(path=sys.path[:1], join=join)
         env = dict(os.environ, G_DEBUG='')
         child = subprocess.Popen([sys.executable, '-c', code], env=env, text=True,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -272,7 +306,15 @@ class CtrlCTest(jstesting.TestCase):
             latency = time.monotonic() - sent
             if line != 'interrupted\n':
                 child.kill()
-            rest, errors = child.communicate(timeout=10)
+            # Not communicate(): it would lose the lines that readline()
+            # read ahead into the buffer of child.stdout.
+            killer = threading.Timer(10, child.kill)
+            killer.start()
+            try:
+                rest, errors = child.stdout.read(), child.stderr.read()
+                child.wait()
+            finally:
+                killer.cancel()
         finally:
             if child.poll() is None:
                 child.kill()
@@ -282,7 +324,7 @@ class CtrlCTest(jstesting.TestCase):
         # Leaving the with block closed the set and shut it down: the stuck
         # thread task was aborted (else the block would not have ended)
         # and both tasks were freed.
-        self.assertEqual(rest, 'closed 0\n', errors)
+        self.assertEqual(rest, after, errors)
         self.assertEqual(child.returncode, 0, errors)
 
     def test_iteration(self):
@@ -296,6 +338,46 @@ class CtrlCTest(jstesting.TestCase):
 
     def test_join_by_id(self):
         self.interrupt('joinset.join_by_id(1)')  # the stuck thread task
+
+    def test_shutdown_sync(self):
+        # The wait stops; the set stays empty and open, and a second
+        # shutdown_sync() waits for the function left running.
+        self.interrupt('joinset.shutdown_sync()', SHUTDOWN_CHILD,
+                       'open 0 True\nspawned\n')
+
+    def test_with_block_exit(self):
+        # Leaving the block closes the set, then waits in shutdown_sync().
+        self.interrupt('with joinset: pass', SHUTDOWN_CHILD,
+                       'closed 0 True\nrefused\n')
+
+    def test_ctrl_c_in_a_loop_body_then_shutdown_sync(self):
+        # Pressed while the body runs, it is raised by the shutdown_sync()
+        # of the body: the tasks are aborted and freed, and it does not wait
+        # for a function that ignores its cancellable.
+        joinset = Js.JoinSet()
+        started, release = threading.Event(), threading.Event()
+        joinset.spawn_call(lambda: 1)
+        joinset.spawn_call_in_thread(lambda: started.set() or release.wait())
+        self.assertTrue(started.wait(5))  # else the shutdown need not wait
+        fallback = threading.Timer(5, release.set)  # never hang the test
+        fallback.start()
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                for task in joinset:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.05)  # Python runs the handler here: no raise
+                    start = time.monotonic()
+                    joinset.shutdown_sync()
+            waited = time.monotonic() - start
+            self.assertFalse(release.is_set(), 'shutdown_sync() waited for the function')
+            self.assertLess(waited, 1)
+            self.assertEqual(len(joinset), 0)
+            self.assertFalse(joinset.is_closed())
+            self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+        finally:
+            release.set()
+            fallback.cancel()
+        joinset.shutdown_sync()
 
     def test_ctrl_c_in_a_loop_body_is_raised_by_the_next_step(self):
         joinset = Js.JoinSet()
