@@ -61,8 +61,7 @@
  *   first has it), and never gets the task;
  * - the get_tasks list model, once the context has run, lists tasks of the
  *   set in spawn order, every task of the set spawned since it was made,
- *   no task that was joined, detached or refused (nor, once the library
- *   does that, freed by a shutdown: FUZZ_CHECK_SHUTDOWN_EMPTIES_LIST), and
+ *   no task that was joined, detached, refused or freed by a shutdown, and
  *   nothing once the set is gone; items-changed comes in the main thread
  *   and its counts add up to the model's length;
  * - at the end, once every blocked task is released and the set dropped,
@@ -102,17 +101,6 @@
 #define PROGRESS_GATE 0.75
 
 #define FUZZ_ERROR (g_quark_from_static_string ("fuzz-error"))
-
-/* The list model of get_tasks keeps the tasks a shutdown freed until the
- * set is gone (the shutdown records no change for the model, where
- * detach_all does), although the set is empty and a join by id calls them
- * unknown: a known gap of the library. The smallest program that shows
- * it: get_tasks, spawn_in_thread (a value), shutdown, get_tasks (bytes
- * 1a 02 00 0e 1a). Until it is fixed, such tasks may stay listed; set this
- * to 1 to check that they leave. */
-#ifndef FUZZ_CHECK_SHUTDOWN_EMPTIES_LIST
-#define FUZZ_CHECK_SHUTDOWN_EMPTIES_LIST 0
-#endif
 
 #define CHECK(cond, ...)                                                      \
   G_STMT_START {                                                              \
@@ -1586,8 +1574,6 @@ tasks_model_agrees (const char **why,
              " was never spawned", id);
       last = id;
       listed[id - 1] = TRUE;
-      if (F.tasks[id - 1].where == T_SHUT_DOWN && !FUZZ_CHECK_SHUTDOWN_EMPTIES_LIST)
-        continue;
       if (F.tasks[id - 1].where != T_IN_SET)
         {
           *why = "lists a task that left the set";
