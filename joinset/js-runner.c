@@ -82,7 +82,11 @@ drain (JsPoolClient *client)
        * GLib 2.74 reads an object's toggle references after the unref
        * that leaves only them, with no reference held, so that unref in a
        * worker races with the model dropping the object for good (a
-       * use-after-free, tests/test-task-list.c /threads-race). */
+       * use-after-free, tests/test-task-list.c /threads-race). A model
+       * counts in n_lists until it has dropped all its toggle
+       * references (js-task-list.c). One window is left: a model made
+       * after this check, that takes the task, and whose set joins it
+       * and lets it go, all before this thread's next instruction. */
       if (finished != NULL && core->n_lists > 0)
         _js_core_release_locked (core, &flush, g_object_unref,
                                  g_steal_pointer (&finished));

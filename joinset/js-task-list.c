@@ -79,10 +79,12 @@ js_task_list_finalize (GObject *object)
 {
   JsTaskList *self = (JsTaskList *)object;
 
-  if (self->core != NULL)
-    _js_core_list_stop (self->core);
+  /* The toggle references go first, while the core still counts this
+   * model: see the drainers' references in js-runner.c. */
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->items, g_sequence_free);
+  if (self->core != NULL)
+    _js_core_list_stop (self->core);
   g_clear_pointer (&self->core, _js_core_unref);
 
   G_OBJECT_CLASS (js_task_list_parent_class)->finalize (object);
@@ -359,12 +361,13 @@ _js_task_list_clear (JsTaskList *self)
   if (core == NULL)
     return;
 
-  _js_core_list_stop (core);
-  _js_core_unref (core);
-
   g_object_ref (self);
   remove_all (self, &span);
   self->cached_iter = NULL;
+
+  /* After the toggle references are gone: see js_task_list_finalize(). */
+  _js_core_list_stop (core);
+  _js_core_unref (core);
   if (old_n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
   g_object_unref (self);
