@@ -98,7 +98,13 @@ struct _JsTask
   guint           emit_started : 1;  /* emits JsJoinSet::task-started */
   guint           in_list : 1;       /* handed to the set's list model
                                       * (see JsCoreListEvent) */
-  guint           result_kind : 3;   /* JsResultKind of `result` */
+
+  /* JsResultKind of `result`, written and read as `result` is. Its own
+   * byte, not a bit-field: the flags above are written under the lock
+   * after the task completed (func_done), while its consumer reads the
+   * kind without the lock, and bit-fields share one memory location. It
+   * fits in the bytes the flags leave free. */
+  guint8          result_kind;
 
   guint           cancel_state;      /* atomic JsTaskCancelState bits:
                                       * js_task_is_cancelled() reads them
