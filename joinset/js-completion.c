@@ -190,7 +190,7 @@ keep_locked (JsCore  *core,
     }
   else
     {
-      _js_flush_add_unref (flush, joinable);
+      _js_core_unref_task_locked (core, flush, joinable);
     }
 }
 
@@ -255,7 +255,7 @@ _js_completion_complete_locked (JsCore   *core,
       /* Nobody will join it: drop the reference the queue held. */
       _js_task_set_result_locked (task, result);
       if (prev != JS_TASK_RUNNING)
-        _js_flush_add_unref (flush, task);
+        _js_core_unref_task_locked (core, flush, task);
       task->state = JS_TASK_JOINED;
       return;
     }
@@ -378,7 +378,7 @@ drop_completed_locked (JsCore  *core,
       JsTask *task = JS_TASK_OF_LINK (link);
 
       task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (flush, task);
+      _js_core_unref_task_locked (core, flush, task);
     }
 }
 

@@ -84,6 +84,27 @@ _js_core_release_locked (JsCore         *core,
   _js_core_arm_locked (core, flush);
 }
 
+/* Drops the core's (or a runner's) reference to @task once the lock is
+ * released. While a list model exists, in the set's home thread: the
+ * model holds its tasks with toggle references, and GLib 2.74's
+ * g_object_unref() reads an object's toggle references after the
+ * decrement that leaves only them, holding no reference, so that unref
+ * in another thread races with the model dropping the task for good (a
+ * use-after-free the fuzzer found; tests/test-task-list.c
+ * /threads-race). */
+void
+_js_core_unref_task_locked (JsCore  *core,
+                            JsFlush *flush,
+                            JsTask  *task)
+{
+  JS_CORE_ASSERT_LOCKED (core);
+
+  if (G_LIKELY (core->n_lists == 0) || _js_core_is_home (core))
+    _js_flush_add_unref (flush, task);
+  else
+    _js_core_release_locked (core, flush, g_object_unref, task);
+}
+
 /* The whole number of seconds in the environment variable @name, or
  * @fallback when it is unset or not a number: read once, into @cache (a
  * static gsize of the caller's, zero-initialized). */

@@ -477,6 +477,9 @@ void      _js_core_release_locked              (JsCore        *core,
                                                 JsFlush       *flush,
                                                 GDestroyNotify destroy,
                                                 gpointer       data);
+void      _js_core_unref_task_locked           (JsCore        *core,
+                                                JsFlush       *flush,
+                                                JsTask        *task);
 guint     _js_core_get_env_seconds             (gsize         *cache,
                                                 const char    *name,
                                                 guint          fallback);

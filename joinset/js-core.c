@@ -86,7 +86,7 @@ drop_list_events_locked (JsCore  *core,
       JsCoreListEvent *event = &g_array_index (core->list_events, JsCoreListEvent, i);
 
       if (event->task != NULL)
-        _js_flush_add_unref (flush, event->task);
+        _js_core_unref_task_locked (core, flush, event->task);
     }
   g_array_set_size (core->list_events, 0);
 }
@@ -102,14 +102,14 @@ drop_signals_locked (JsCore  *core,
 
   drop_list_events_locked (core, flush);
   while ((task = g_queue_pop_head (&core->emit_started_queue)) != NULL)
-    _js_flush_add_unref (flush, task);
+    _js_core_unref_task_locked (core, flush, task);
 
   while ((task = g_queue_pop_head (&core->emit_finished_queue)) != NULL)
-    _js_flush_add_unref (flush, task);
+    _js_core_unref_task_locked (core, flush, task);
   while ((task = g_queue_pop_head (&core->emit_progress_queue)) != NULL)
     {
       task->extra->progress_pending = FALSE;
-      _js_flush_add_unref (flush, task);
+      _js_core_unref_task_locked (core, flush, task);
     }
 }
 

@@ -148,7 +148,7 @@ _js_run_queue_spawn (JsCore *core,
     {
       /* Never spawned: dropping it destroys user_data. */
       task->state = JS_TASK_JOINED;
-      _js_flush_add_unref (&flush, task);
+      _js_core_unref_task_locked (core, &flush, task);
     }
   else
     {

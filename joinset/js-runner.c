@@ -76,22 +76,15 @@ drain (JsPoolClient *client)
       _js_core_lock (core);
       task = next_thread_task_locked (core, finished, &func, &timeout_ms, &flush);
 
-      /* The runner's reference: dropping it may abandon the task. While
-       * a list model holds the set's tasks with toggle references, it is
-       * dropped in the set's thread, where the model lets go of them:
-       * GLib 2.74 reads an object's toggle references after the unref
-       * that leaves only them, with no reference held, so that unref in a
-       * worker races with the model dropping the object for good (a
-       * use-after-free, tests/test-task-list.c /threads-race). A model
-       * counts in n_lists until it has dropped all its toggle
-       * references (js-task-list.c). One window is left: a model made
-       * after this check, that takes the task, and whose set joins it
-       * and lets it go, all before this thread's next instruction. */
-      if (finished != NULL && core->n_lists > 0)
-        _js_core_release_locked (core, &flush, g_object_unref,
-                                 g_steal_pointer (&finished));
+      /* The runner's reference: dropping it may abandon the task. In the
+       * set's thread while a list model exists (see
+       * _js_core_unref_task_locked()): a worker's unref raced with the
+       * model letting go of the task. One window is left: a model made
+       * after this, that takes the task, and whose set joins it and lets
+       * it go, all before the flush runs. */
+      if (finished != NULL && G_UNLIKELY (core->n_lists > 0))
+        _js_core_unref_task_locked (core, &flush, g_steal_pointer (&finished));
       _js_core_unlock_and_flush (core, &flush);
-
       g_clear_object (&finished);
 
       if (task == NULL)
