@@ -80,7 +80,7 @@ js_task_list_finalize (GObject *object)
   JsTaskList *self = (JsTaskList *)object;
 
   /* The toggle references go first, while the core still counts this
-   * model: see the drainers' references in js-runner.c. */
+   * model: see _js_core_unref_task_locked(). */
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->items, g_sequence_free);
   if (self->core != NULL)
